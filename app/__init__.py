@@ -1,0 +1,1 @@
+"""SIPAS survey platform: web service, services over the database, and the CLI."""

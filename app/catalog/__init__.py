@@ -1,0 +1,1 @@
+"""Sectors, procedures and targets: the reference tables admins maintain."""

@@ -1,0 +1,200 @@
+"""The ``sipas`` command line (DESIGN.md §5.1)."""
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import create_db_engine
+from app.errors import AppError
+from app.imports.csvfile import CsvSource, ImportRejected
+from app.imports.reference import (
+    ImportResult,
+    import_counters,
+    import_procedures,
+    import_units,
+    import_volumes,
+)
+from app.imports.responses import import_responses
+from app.keys.service import create_api_key, list_api_keys, revoke_api_key
+from app.migrate import upgrade
+from app.models import ROLES
+from app.seeding.demo import seed_demo
+from app.seeding.reference import seed_reference
+from app.surveys.forms import FormCatalog, FormFileError
+
+CLI_ACTOR = "cli"
+
+
+def _session(settings: Settings) -> Session:
+    return Session(create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    upgrade(create_db_engine(settings.database_url))
+    print("database is at the newest revision")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = FormCatalog.from_directory()
+    with _session(settings) as session:
+        summary = seed_reference(session, catalog, settings.import_error_cap)
+        print(
+            f"reference data: +{summary.sectors} sectors, +{summary.units} units, "
+            f"+{summary.procedures} procedures, +{summary.targets} targets, +{summary.forms} forms"
+        )
+        if args.demo:
+            today = datetime.now(settings.zone).date()
+            demo = seed_demo(session, catalog, settings.zone, today)
+            print(
+                f"demo data: +{demo.counters} counters, +{demo.volumes} volumes, "
+                f"+{demo.responses} responses"
+            )
+    return 0
+
+
+def _progress(started: float) -> Callable[[int, int, int], None]:
+    def report(done: int, total: int, rows: int) -> None:
+        share = f"{100 * done / total:5.1f}%" if total else ""
+        rate = rows / max(time.monotonic() - started, 1e-9)
+        print(f"  {share} {rows:>10,} rows  {rate:,.0f} rows/s", file=sys.stderr)
+
+    return report
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    source = CsvSource.open(path)
+    cap = settings.import_error_cap
+    started = time.monotonic()
+    with _session(settings) as session:
+        result: ImportResult
+        if args.kind == "responses":
+            result = import_responses(
+                session,
+                source,
+                FormCatalog.from_directory(),
+                settings.zone,
+                cap,
+                CLI_ACTOR,
+                progress=_progress(started),
+            )
+        else:
+            importer = {
+                "units": import_units,
+                "counters": import_counters,
+                "procedures": import_procedures,
+                "volumes": import_volumes,
+            }[args.kind]
+            result = importer(session, source, cap, CLI_ACTOR)
+    elapsed = time.monotonic() - started
+    print(
+        f"{path.name}: {result.rows} rows, {result.inserted} added, {result.updated} updated, "
+        f"{result.skipped} unchanged ({elapsed:.1f} s)"
+    )
+    return 0
+
+
+def cmd_apikey(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        if args.action == "create":
+            key, plain = create_api_key(session, args.role, args.unit or [], args.label, CLI_ACTOR)
+            print(plain)
+            print(f"role {key.role}, prefix {key.prefix}: store the key now, it is not shown again",
+                  file=sys.stderr)
+        elif args.action == "list":
+            for item in list_api_keys(session):
+                state = "revoked" if item.revoked else "active"
+                units = ",".join(item.unit_codes) or "-"
+                print(f"{item.prefix}\t{item.role}\t{state}\t{units}\t{item.created_at}\t{item.label}")
+        else:
+            revoke_api_key(session, args.prefix, CLI_ACTOR)
+            print(f"revoked {args.prefix}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    FormCatalog.from_directory()
+    if not args.no_migrate:
+        upgrade(create_db_engine(settings.database_url))
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sipas", description="SIPAS survey platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--no-migrate", action="store_true", help="skip migrations (run them as their own step)"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="action", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+
+    seed = commands.add_parser("seed", help="Hải Phòng reference data (and demo data)")
+    seed.add_argument("--demo", action="store_true", help="also counters, volumes, responses")
+    seed.set_defaults(handler=cmd_seed)
+
+    imports = commands.add_parser("import", help="bulk CSV import, all or nothing per file")
+    imports.add_argument("kind", choices=("units", "counters", "procedures", "volumes", "responses"))
+    imports.add_argument("file")
+    imports.set_defaults(handler=cmd_import)
+
+    apikey = commands.add_parser("apikey", help="API keys")
+    key_commands = apikey.add_subparsers(dest="action", required=True)
+    create = key_commands.add_parser("create", help="print a new key once")
+    create.add_argument("--role", choices=ROLES, required=True)
+    create.add_argument("--unit", action="append", metavar="CODE", help="unit keys: repeatable")
+    create.add_argument("--label", default="")
+    create.set_defaults(handler=cmd_apikey)
+    key_commands.add_parser("list", help="list keys").set_defaults(handler=cmd_apikey)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its prefix")
+    revoke.add_argument("prefix")
+    revoke.set_defaults(handler=cmd_apikey)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        code: int = args.handler(args, settings)
+    except ImportRejected as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {args.file}:{error.line}: column {error.field}: {error.message}", file=sys.stderr)
+        return 1
+    except (AppError, FormFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

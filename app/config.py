@@ -1,0 +1,76 @@
+"""Settings: the one place that reads the environment (prefix ``SIPAS_``)."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``SIPAS_*`` environment variables or ``.env``."""
+
+    model_config = SettingsConfigDict(env_prefix="SIPAS_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./sipas.db"
+    analytics_database_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    secret_key_file: Path = Path(".sipas-secret")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    environment: Literal["development", "production"] = "development"
+    # WAL with synchronous=FULL makes every commit durable on power loss, not only on a crash:
+    # the platform promises a stored response before it answers 2xx.
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
+    import_error_cap: int = Field(default=50, ge=1)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @model_validator(mode="after")
+    def _strong_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and (
+            self.secret_key is None or _is_weak(self.secret_key)
+        ):
+            raise ValueError(
+                "SIPAS_SECRET_KEY must be set to at least 32 random characters in production"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; in development one is generated into a local file on first use."""
+        if self.secret_key is not None:
+            return self.secret_key
+        path = self.secret_key_file
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        key = secrets.token_urlsafe(48)
+        path.write_text(key + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+def _is_weak(key: str) -> bool:
+    return len(key) < _MIN_SECRET_LENGTH or len(set(key)) < 8
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

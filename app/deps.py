@@ -1,0 +1,67 @@
+"""FastAPI dependencies: the database session, the settings, and who is calling."""
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.config import Settings
+from app.errors import Forbidden, Unauthorized
+from app.keys.service import Principal, authenticate
+from app.surveys.forms import FormCatalog
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_catalog(request: Request) -> FormCatalog:
+    catalog: FormCatalog = request.app.state.catalog
+    return catalog
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CatalogDep = Annotated[FormCatalog, Depends(get_catalog)]
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `sipas apikey create`")
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    principal = authenticate(session, credentials.credentials)
+    if principal is None:
+        raise Unauthorized("the API key is unknown or revoked")
+    return principal
+
+
+def require_role(*roles: str) -> Callable[[Principal], Principal]:
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if principal.role not in roles:
+            raise Forbidden()
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(require_role("admin", "analyst", "unit"))]
+Analyst = Annotated[Principal, Depends(require_role("admin", "analyst"))]
+Admin = Annotated[Principal, Depends(require_role("admin"))]

@@ -1,0 +1,70 @@
+"""The FastAPI application: lifespan, routers, and one handler for every expected error."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from app.catalog.router import router as catalog_router
+from app.config import Settings, get_settings
+from app.db import create_db_engine, database_answers
+from app.errors import AppError
+from app.surveys.forms import FormCatalog
+from app.units.router import router as units_router
+from app.volumes.router import router as volumes_router
+
+RETRY_AFTER_SECONDS = "5"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the engine and the form catalogue are made at start-up."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # A broken form file stops start-up here, naming the file and the field.
+        app.state.catalog = FormCatalog.from_directory()
+        app.state.engine = create_db_engine(
+            settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="SIPAS survey platform",
+        version="0.1.0",
+        summary="Citizen satisfaction with public services: surveys, analytics, reports.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(AppError)
+    async def _app_error(_: Request, exc: AppError) -> JSONResponse:
+        body = {"detail": exc.message, "errors": [error.as_dict() for error in exc.errors]}
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "the database is unavailable; try again shortly", "errors": []},
+            status_code=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+
+    @app.get("/healthz", tags=["health"])
+    def healthz(request: Request) -> JSONResponse:
+        """``{"status": "ok"}`` when the database answers, 503 otherwise."""
+        if database_answers(request.app.state.engine):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse(
+            {"status": "unavailable"}, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+        )
+
+    app.include_router(units_router)
+    app.include_router(catalog_router)
+    app.include_router(volumes_router)
+    return app

@@ -1,0 +1,354 @@
+"""Every table of the platform, and nothing else.
+
+Naming: singular snake_case table names, ``*_id`` foreign keys, ``*_at`` timezone-aware
+instants (stored as UTC), ``*_date`` calendar dates in the city's time zone.
+Constraints live in the database, so imports and every other writer are held to them.
+
+The ``answer`` table repeats the response's cell keys (unit, sector, month, date, channel,
+exclusion). Analytics reduce millions of answers with one ``GROUP BY`` over a single
+covering index on ``answer``; a join to ``response`` would add a lookup per row and cost
+several times more (see README, "Storage of answers").
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    MetaData,
+    SmallInteger,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+UNIT_LEVELS = ("city", "department", "ward", "commune", "special_zone", "central_agency")
+CHANNELS = ("counter", "online", "paper")
+ROLES = ("admin", "analyst", "unit")
+REPORT_STATUSES = ("pending", "running", "done", "failed")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware instants on every backend: stored in UTC, returned aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: every instant must carry its offset")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Sector(SQLModel, table=True):
+    """A field of administrative procedures; targets and weighting cells are per sector."""
+
+    __tablename__ = "sector"
+
+    code: str = Field(primary_key=True, max_length=32)
+    name_vi: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+
+
+class Unit(SQLModel, table=True):
+    """An administrative unit: the city, an agency, or a commune-level unit."""
+
+    __tablename__ = "unit"
+    __table_args__ = (CheckConstraint(_in("level", UNIT_LEVELS), name="level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=300)
+    name_en: str | None = Field(default=None, max_length=300)
+    level: str = Field(max_length=20)
+    parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    # False where public sources did not confirm the unit exists; admins correct it.
+    confirmed: bool = True
+
+
+class Counter(SQLModel, table=True):
+    """A one-stop counter (quầy) of a unit; its QR code leads to ``/s/{slug}``."""
+
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=300)
+    slug: str = Field(max_length=32, unique=True)
+    # A counter that serves one sector fixes it; otherwise the citizen's page asks.
+    sector_code: str | None = Field(default=None, foreign_key="sector.code")
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Procedure(SQLModel, table=True):
+    """An administrative procedure of the national catalogue (e.g. ``1.013980``)."""
+
+    __tablename__ = "procedure"
+    __table_args__ = (CheckConstraint(_in("unit_level", UNIT_LEVELS), name="unit_level"),)
+
+    code: str = Field(primary_key=True, max_length=32)
+    name: str = Field(sa_type=Text)
+    sector_code: str = Field(foreign_key="sector.code", index=True)
+    unit_level: str = Field(max_length=20)
+
+
+class SurveyForm(SQLModel, table=True):
+    """A published form version; its definition hash guards against later edits."""
+
+    __tablename__ = "survey_form"
+
+    form_id: str = Field(primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    definition_sha256: str = Field(max_length=64)
+    published_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Invitation(SQLModel, table=True):
+    """A single-use survey link for one dossier; only a keyed hash of the dossier code is kept."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=32, unique=True)
+    dossier_hash: str = Field(max_length=64, unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    sector_code: str = Field(foreign_key="sector.code")
+    procedure_code: str = Field(foreign_key="procedure.code")
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Response(SQLModel, table=True):
+    """One citizen's answers to one form version, with the context of the service."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint("language IN ('vi', 'en')", name="language"),
+        ForeignKeyConstraint(
+            ["form_id", "form_version"], ["survey_form.form_id", "survey_form.version"]
+        ),
+        Index("ix_response_local_date_unit_id", "local_date", "unit_id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    # Calendar date and month in the city's time zone: the period and the weighting cell.
+    local_date: date
+    month: str = Field(max_length=7)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    counter_id: int | None = Field(default=None, foreign_key="counter.id", index=True)
+    invitation_id: int | None = Field(default=None, foreign_key="invitation.id", unique=True)
+    sector_code: str = Field(foreign_key="sector.code")
+    procedure_code: str | None = Field(default=None, foreign_key="procedure.code")
+    channel: str = Field(max_length=10)
+    form_id: str = Field(max_length=64)
+    form_version: int
+    language: str = Field(default="vi", max_length=2)
+    source: str = Field(max_length=10)
+    # Data-quality flags: flagged responses are kept and exported, and analytics leave
+    # ``excluded`` ones out by default.
+    flag_repeat_device: bool = False
+    flag_too_fast: bool = False
+    flag_straight_line: bool = False
+    excluded: bool = False
+    # Hash of the submitted content: a retry with the same id must carry the same content.
+    content_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class Answer(SQLModel, table=True):
+    """One coded answer (likert, vote or choice code) with its response's cell keys."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        CheckConstraint("code >= 0 AND code <= 99", name="code_range"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        Index(
+            "ix_answer_analytics",
+            "question_id",
+            "local_date",
+            "excluded",
+            "unit_id",
+            "sector_code",
+            "month",
+            "channel",
+            "code",
+        ),
+    )
+
+    response_id: uuid.UUID = Field(foreign_key="response.id", primary_key=True)
+    question_id: str = Field(primary_key=True, max_length=64)
+    code: int = Field(primary_key=True, sa_type=SmallInteger)
+    unit_id: int = Field(foreign_key="unit.id")
+    sector_code: str = Field(foreign_key="sector.code", max_length=32)
+    local_date: date
+    month: str = Field(max_length=7)
+    channel: str = Field(max_length=10)
+    excluded: bool = False
+
+
+class TextAnswer(SQLModel, table=True):
+    """A free-text answer, stored as written; exports mask personal data in it."""
+
+    __tablename__ = "text_answer"
+
+    response_id: uuid.UUID = Field(foreign_key="response.id", primary_key=True)
+    question_id: str = Field(primary_key=True, max_length=64)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Volume(SQLModel, table=True):
+    """Dossiers handled in a cell (month, unit, sector): the population for weighting."""
+
+    __tablename__ = "volume"
+    __table_args__ = (CheckConstraint("dossiers >= 0", name="dossiers_non_negative"),)
+
+    month: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    sector_code: str = Field(foreign_key="sector.code", primary_key=True, max_length=32)
+    dossiers: int
+
+
+class Target(SQLModel, table=True):
+    """A satisfaction target of the plan: an indicator, or one sector, over a span of years."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        CheckConstraint("threshold > 0 AND threshold <= 1", name="threshold_fraction"),
+        CheckConstraint("valid_from_year <= valid_to_year", name="years_ordered"),
+        CheckConstraint(
+            "(indicator = 'sector') = (sector_code IS NOT NULL)", name="sector_scope"
+        ),
+        UniqueConstraint("indicator", "sector_code", "valid_from_year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator: str = Field(max_length=64)
+    sector_code: str | None = Field(default=None, foreign_key="sector.code")
+    threshold: float
+    valid_from_year: int
+    valid_to_year: int
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key: only its SHA-256 is stored; the prefix finds the row."""
+
+    __tablename__ = "api_key"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=16, unique=True)
+    key_sha256: str = Field(max_length=64)
+    role: str = Field(max_length=10)
+    label: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ApiKeyUnit(SQLModel, table=True):
+    """The units a ``unit``-role key may read."""
+
+    __tablename__ = "api_key_unit"
+
+    api_key_id: int = Field(foreign_key="api_key.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class Report(SQLModel, table=True):
+    """A generated monthly report; a finished version is never changed."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+        UniqueConstraint("month", "version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7)
+    version: int
+    status: str = Field(max_length=10)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    html: str | None = Field(default=None, sa_column=Column(Text))
+    csv: str | None = Field(default=None, sa_column=Column(Text))
+    xlsx: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what: one row per administrative action."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=64)
+    entity_key: str = Field(default="", max_length=128)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+__all__ = [
+    "CHANNELS",
+    "ROLES",
+    "UNIT_LEVELS",
+    "Answer",
+    "ApiKey",
+    "ApiKeyUnit",
+    "AuditLog",
+    "Counter",
+    "Invitation",
+    "Procedure",
+    "Report",
+    "Response",
+    "Sector",
+    "SurveyForm",
+    "Target",
+    "TextAnswer",
+    "UTCDateTime",
+    "Unit",
+    "Volume",
+    "metadata",
+    "utc_now",
+]
+

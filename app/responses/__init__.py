@@ -1,0 +1,1 @@
+"""Responses: how they are written (submissions, imports, demo data) and read back."""

@@ -1,0 +1,136 @@
+"""The one write path for responses: from validated content to rows, inserted in bulk."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, insert, select
+
+from app.models import Answer, Response, TextAnswer
+from app.surveys.forms import Likert5, SurveyFormDefinition
+
+# Straight-lining only means something on a long form; the quick form's five element
+# questions may honestly all get the same answer.
+_STRAIGHT_LINE_MIN_QUESTIONS = 8
+
+
+def fingerprint(content: Mapping[str, Any]) -> str:
+    """SHA-256 of content in a canonical JSON form: equal content, equal fingerprint."""
+    canonical = json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRecord:
+    """A validated response, ready to store."""
+
+    id: uuid.UUID
+    submitted_at: datetime
+    unit_id: int
+    sector_code: str
+    channel: str
+    form: SurveyFormDefinition
+    source: str
+    codes: tuple[tuple[str, int], ...]
+    texts: tuple[tuple[str, str], ...]
+    content_sha256: str
+    procedure_code: str | None = None
+    counter_id: int | None = None
+    invitation_id: int | None = None
+    started_at: datetime | None = None
+    language: str = "vi"
+    flag_repeat_device: bool = False
+    flag_too_fast: bool = False
+
+    @property
+    def flag_straight_line(self) -> bool:
+        likert_ids = {q.id for q in self.form.questions if isinstance(q, Likert5)}
+        if len(likert_ids) < _STRAIGHT_LINE_MIN_QUESTIONS:
+            return False
+        answers = {code for qid, code in self.codes if qid in likert_ids}
+        answered = {qid for qid, _ in self.codes if qid in likert_ids}
+        return answered == likert_ids and len(answers) == 1
+
+    def rows(
+        self, zone: ZoneInfo
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        local_date = self.submitted_at.astimezone(zone).date()
+        month = f"{local_date.year:04d}-{local_date.month:02d}"
+        straight_line = self.flag_straight_line
+        excluded = self.flag_repeat_device or self.flag_too_fast or straight_line
+        response = {
+            "id": self.id,
+            "submitted_at": self.submitted_at,
+            "local_date": local_date,
+            "month": month,
+            "started_at": self.started_at,
+            "unit_id": self.unit_id,
+            "counter_id": self.counter_id,
+            "invitation_id": self.invitation_id,
+            "sector_code": self.sector_code,
+            "procedure_code": self.procedure_code,
+            "channel": self.channel,
+            "form_id": self.form.id,
+            "form_version": self.form.version,
+            "language": self.language,
+            "source": self.source,
+            "flag_repeat_device": self.flag_repeat_device,
+            "flag_too_fast": self.flag_too_fast,
+            "flag_straight_line": straight_line,
+            "excluded": excluded,
+            "content_sha256": self.content_sha256,
+            "created_at": datetime.now(zone),
+        }
+        answers = [
+            {
+                "response_id": self.id,
+                "question_id": qid,
+                "code": code,
+                "unit_id": self.unit_id,
+                "sector_code": self.sector_code,
+                "local_date": local_date,
+                "month": month,
+                "channel": self.channel,
+                "excluded": excluded,
+            }
+            for qid, code in self.codes
+        ]
+        texts = [{"response_id": self.id, "question_id": qid, "text": t} for qid, t in self.texts]
+        return response, answers, texts
+
+
+def insert_records(connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo) -> None:
+    """Insert responses with their answers, in the caller's transaction."""
+    if not records:
+        return
+    responses: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    texts: list[dict[str, Any]] = []
+    for record in records:
+        response, record_answers, record_texts = record.rows(zone)
+        responses.append(response)
+        answers.extend(record_answers)
+        texts.extend(record_texts)
+    connection.execute(insert(Response.__table__), responses)  # type: ignore[arg-type]
+    if answers:
+        connection.execute(insert(Answer.__table__), answers)  # type: ignore[arg-type]
+    if texts:
+        connection.execute(insert(TextAnswer.__table__), texts)  # type: ignore[arg-type]
+
+
+def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The content fingerprints of those of ``ids`` already stored."""
+    if not ids:
+        return {}
+    table = Response.__table__
+    rows = connection.execute(
+        select(table.c.id, table.c.content_sha256).where(table.c.id.in_(ids))  # type: ignore[attr-defined]
+    )
+    return {row.id: row.content_sha256 for row in rows}

@@ -1,0 +1,1 @@
+"""Reference data (`sipas seed`) and synthetic demo data (`sipas seed --demo`)."""

@@ -1,0 +1,1 @@
+"""Survey forms, QR codes and invitations."""

@@ -1,0 +1,332 @@
+"""Survey forms as data: the schema of ``survey_forms/<id>.v<N>.toml`` and its loader.
+
+A form file is validated when it is loaded; a broken file stops start-up with the file and
+the field named. Question types are a discriminated union on ``type``.
+"""
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from survey_forms import FORMS_DIR
+
+_FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)\.v(?P<version>[1-9][0-9]*)\.toml$")
+QUESTION_ID = r"^[a-z][a-z0-9_]*$"
+SATISFIED_LIKERT = frozenset({4, 5})
+SATISFIED_CHOICE3 = frozenset({2, 3})
+NOT_APPLICABLE = 0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Label(_Strict):
+    """Wording in Vietnamese (required) and English."""
+
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Option(_Strict):
+    code: int = Field(ge=1, le=99)
+    label: Label
+
+
+class ShowIf(_Strict):
+    """Show a question only when another question's code falls in a range or a set."""
+
+    question: str = Field(pattern=QUESTION_ID)
+    min: int | None = None
+    max: int | None = None
+    any_of: tuple[int, ...] | None = None
+
+    def holds(self, code: int | None) -> bool:
+        if code is None or code == NOT_APPLICABLE:
+            return False
+        if self.min is not None and code < self.min:
+            return False
+        if self.max is not None and code > self.max:
+            return False
+        return self.any_of is None or code in self.any_of
+
+
+class _QuestionBase(_Strict):
+    id: str = Field(pattern=QUESTION_ID, max_length=64)
+    label: Label
+    hint: Label | None = None
+    required: bool = False
+    show_if: ShowIf | None = None
+
+
+class Likert5(_QuestionBase):
+    """Five levels, 1 Rất không hài lòng … 5 Rất hài lòng; 0 = no opinion / not used."""
+
+    type: Literal["likert5"]
+    allow_not_applicable: bool = True
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset(range(0 if self.allow_not_applicable else 1, 6))
+
+
+class Choice3(_QuestionBase):
+    """The one-stop rules' counter vote: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng."""
+
+    type: Literal["choice3"]
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset({1, 2, 3})
+
+
+class SingleChoice(_QuestionBase):
+    type: Literal["single_choice"]
+    options: tuple[Option, ...] = Field(min_length=2)
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset(option.code for option in self.options)
+
+
+class MultiChoice(_QuestionBase):
+    type: Literal["multi_choice"]
+    options: tuple[Option, ...] = Field(min_length=2)
+    max_selected: int | None = Field(default=None, ge=1)
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset(option.code for option in self.options)
+
+
+class YesNo(_QuestionBase):
+    """1 = Có (yes), 2 = Không (no)."""
+
+    type: Literal["yes_no"]
+
+    @property
+    def codes(self) -> frozenset[int]:
+        return frozenset({1, 2})
+
+
+class FreeText(_QuestionBase):
+    type: Literal["text"]
+    max_length: int = Field(default=2000, ge=1, le=2000)
+
+
+Question = Annotated[
+    Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo | FreeText,
+    Field(discriminator="type"),
+]
+CodedQuestion = Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo
+
+
+class Page(_Strict):
+    id: str = Field(pattern=QUESTION_ID)
+    title: Label
+    questions: tuple[str, ...] = Field(min_length=1)
+
+
+class Element(_Strict):
+    """An element of the index: the mean of its criteria's satisfaction rates."""
+
+    id: str = Field(pattern=QUESTION_ID)
+    label: Label
+    criteria: tuple[str, ...] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Aggregation(_Strict):
+    """How criteria roll up: criteria → elements → the service index (``sipas``)."""
+
+    overall: str = Field(default="overall", pattern=QUESTION_ID)
+    elements: tuple[Element, ...] = ()
+
+
+class SurveyFormDefinition(_Strict):
+    """One version of a form, as published."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    title: Label
+    intro: Label | None = None
+    channels: tuple[Literal["counter", "online", "paper"], ...] = ("counter", "online", "paper")
+    adaptation_note: str | None = None
+    pages: tuple[Page, ...] = Field(min_length=1)
+    questions: tuple[Question, ...] = Field(min_length=1)
+    aggregation: Aggregation = Aggregation()
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "SurveyFormDefinition":
+        ids = [question.id for question in self.questions]
+        duplicates = sorted({qid for qid in ids if ids.count(qid) > 1})
+        if duplicates:
+            raise ValueError(f"question ids repeated: {', '.join(duplicates)}")
+        known = set(ids)
+        on_pages = [qid for page in self.pages for qid in page.questions]
+        if unknown := sorted(set(on_pages) - known):
+            raise ValueError(f"pages name unknown questions: {', '.join(unknown)}")
+        if missing := sorted(known - set(on_pages)):
+            raise ValueError(f"questions on no page: {', '.join(missing)}")
+        by_id = {question.id: question for question in self.questions}
+        for question in self.questions:
+            if question.show_if and question.show_if.question not in known:
+                raise ValueError(f"{question.id}.show_if names unknown question")
+        scored = {qid for qid, q in by_id.items() if isinstance(q, Likert5 | Choice3)}
+        if self.aggregation.overall not in scored:
+            raise ValueError("aggregation.overall must name a likert5 or choice3 question")
+        for element in self.aggregation.elements:
+            if bad := sorted(set(element.criteria) - scored):
+                raise ValueError(
+                    f"aggregation element {element.id} names non-scored criteria: {', '.join(bad)}"
+                )
+        return self
+
+    @cached_property
+    def by_id(self) -> dict[str, Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo | FreeText]:
+        return {question.id: question for question in self.questions}
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    def scored_questions(self) -> list[Likert5 | Choice3]:
+        """Questions that carry a satisfaction rate (likert5 and choice3)."""
+        return [q for q in self.questions if isinstance(q, Likert5 | Choice3)]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedForm:
+    definition: SurveyFormDefinition
+    path: Path
+    sha256: str
+
+
+class FormFileError(Exception):
+    """A form file that cannot be published: the message names the file and the field."""
+
+
+def load_form_file(path: Path) -> LoadedForm:
+    match = _FILE_NAME.match(path.name)
+    if match is None:
+        raise FormFileError(f"{path}: file name must be <form-id>.v<N>.toml")
+    raw = path.read_bytes()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FormFileError(f"{path}: {exc}") from exc
+    try:
+        definition = SurveyFormDefinition.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or '(form)'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise FormFileError(f"{path}: {problems}") from exc
+    if (definition.id, definition.version) != (match["id"], int(match["version"])):
+        raise FormFileError(f"{path}: id and version must match the file name")
+    return LoadedForm(definition, path, hashlib.sha256(raw).hexdigest())
+
+
+class FormCatalog:
+    """Every form version found in a directory, validated."""
+
+    def __init__(self, forms: Iterable[LoadedForm]) -> None:
+        self._forms = {form.definition.key: form for form in forms}
+
+    @classmethod
+    def from_directory(cls, directory: Path = FORMS_DIR) -> "FormCatalog":
+        return cls(load_form_file(path) for path in sorted(directory.glob("*.toml")))
+
+    def get(self, form_id: str, version: int) -> SurveyFormDefinition | None:
+        loaded = self._forms.get((form_id, version))
+        return loaded.definition if loaded else None
+
+    def loaded(self) -> list[LoadedForm]:
+        return list(self._forms.values())
+
+    def latest(self, form_id: str) -> SurveyFormDefinition | None:
+        versions = [key[1] for key in self._forms if key[0] == form_id]
+        return self.get(form_id, max(versions)) if versions else None
+
+    def __len__(self) -> int:
+        return len(self._forms)
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedAnswers:
+    """Answers checked against a form: coded rows, free texts, and the problems found."""
+
+    codes: tuple[tuple[str, int], ...]
+    texts: tuple[tuple[str, str], ...]
+    errors: tuple[tuple[str, str], ...]
+
+
+def validate_answers(
+    form: SurveyFormDefinition, answers: Mapping[str, int | str | list[int] | None]
+) -> ValidatedAnswers:
+    """Check answers against ``form``.
+
+    Values are a code (int), a list of codes (multi-choice), a text, or ``None`` for no
+    answer. Errors are ``(question id, reason)`` pairs, every one of them, not only the first.
+    """
+    codes: list[tuple[str, int]] = []
+    texts: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    for qid in answers:
+        if qid not in form.by_id:
+            errors.append((qid, "unknown question"))
+    given: dict[str, int] = {}
+    for question in form.questions:
+        value = answers.get(question.id)
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(question, FreeText):
+            if not isinstance(value, str):
+                errors.append((question.id, "must be text"))
+            elif len(value) > question.max_length:
+                errors.append((question.id, f"longer than {question.max_length} characters"))
+            else:
+                texts.append((question.id, value))
+            continue
+        selected = value if isinstance(value, list) else [value]
+        if not isinstance(question, MultiChoice) and len(selected) != 1:
+            errors.append((question.id, "takes one answer"))
+            continue
+        if any(isinstance(code, bool) or not isinstance(code, int) for code in selected):
+            errors.append((question.id, "must be an answer code (integer)"))
+            continue
+        bad = sorted({code for code in selected if code not in question.codes})
+        if bad:
+            allowed = ", ".join(str(code) for code in sorted(question.codes))
+            errors.append((question.id, f"code {bad[0]} is not one of {allowed}"))
+            continue
+        if isinstance(question, MultiChoice) and question.max_selected is not None:
+            if len(set(selected)) > question.max_selected:
+                errors.append((question.id, f"at most {question.max_selected} choices"))
+                continue
+        for code in sorted(set(selected)):
+            codes.append((question.id, code))
+        given[question.id] = selected[0]
+    for question in form.questions:
+        shown = question.show_if is None or question.show_if.holds(given.get(question.show_if.question))
+        answered = any(qid == question.id for qid, _ in codes) or any(
+            qid == question.id for qid, _ in texts
+        )
+        if question.required and shown and not answered:
+            if not any(qid == question.id for qid, _ in errors):
+                errors.append((question.id, "an answer is required"))
+    return ValidatedAnswers(tuple(codes), tuple(texts), tuple(errors))
+
+
+def is_satisfied(question: Likert5 | Choice3, code: int) -> bool:
+    if isinstance(question, Choice3):
+        return code in SATISFIED_CHOICE3
+    return code in SATISFIED_LIKERT

@@ -1,0 +1,1 @@
+"""Administrative units and their one-stop counters."""

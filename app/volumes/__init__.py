@@ -1,0 +1,1 @@
+"""Dossier volumes: the population each weighting cell stands for."""
