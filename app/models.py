@@ -4,10 +4,12 @@ Naming: singular snake_case table names, ``*_id`` foreign keys, ``*_at`` timezon
 instants (stored as UTC), ``*_date`` calendar dates in the city's time zone.
 Constraints live in the database, so imports and every other writer are held to them.
 
-The ``answer`` table repeats the response's cell keys (unit, sector, month, date, channel,
-exclusion). Analytics reduce millions of answers with one ``GROUP BY`` over a single
-covering index on ``answer``; a join to ``response`` would add a lookup per row and cost
-several times more (see README, "Storage of answers").
+Single-valued coded answers (likert, votes, single choices, yes/no) live in the response
+row itself, in ``answer_codes``: one character per coded question of the form version, in
+the form's order (``app.surveys.forms.encode_codes``). The analytics ``GROUP BY`` then reads
+one row per response, with the cell keys beside the answers, instead of joining a row per
+answer; and an import writes one row per response instead of eight. README, "Storage of
+answers", has the measurements behind this choice.
 """
 
 import uuid
@@ -165,7 +167,12 @@ class Response(SQLModel, table=True):
         ForeignKeyConstraint(
             ["form_id", "form_version"], ["survey_form.form_id", "survey_form.version"]
         ),
-        Index("ix_response_local_date_unit_id", "local_date", "unit_id"),
+        Index("ix_response_local_date", "local_date"),
+        # Only the characters of the code alphabet (see app.surveys.forms.CODE_ALPHABET).
+        CheckConstraint(
+            "trim(answer_codes, '.0123456789abcdefghijklmnopqrstuvwxyz') = ''",
+            name="answer_codes_alphabet",
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -174,8 +181,8 @@ class Response(SQLModel, table=True):
     local_date: date
     month: str = Field(max_length=7)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    counter_id: int | None = Field(default=None, foreign_key="counter.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    counter_id: int | None = Field(default=None, foreign_key="counter.id")
     invitation_id: int | None = Field(default=None, foreign_key="invitation.id", unique=True)
     sector_code: str = Field(foreign_key="sector.code")
     procedure_code: str | None = Field(default=None, foreign_key="procedure.code")
@@ -184,6 +191,7 @@ class Response(SQLModel, table=True):
     form_version: int
     language: str = Field(default="vi", max_length=2)
     source: str = Field(max_length=10)
+    answer_codes: str = Field(max_length=64)
     # Data-quality flags: flagged responses are kept and exported, and analytics leave
     # ``excluded`` ones out by default.
     flag_repeat_device: bool = False
@@ -195,35 +203,15 @@ class Response(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
-class Answer(SQLModel, table=True):
-    """One coded answer (likert, vote or choice code) with its response's cell keys."""
+class ChoiceAnswer(SQLModel, table=True):
+    """One option ticked in a multiple-choice question (a response may tick several)."""
 
-    __tablename__ = "answer"
-    __table_args__ = (
-        CheckConstraint("code >= 0 AND code <= 99", name="code_range"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        Index(
-            "ix_answer_analytics",
-            "question_id",
-            "local_date",
-            "excluded",
-            "unit_id",
-            "sector_code",
-            "month",
-            "channel",
-            "code",
-        ),
-    )
+    __tablename__ = "choice_answer"
+    __table_args__ = (CheckConstraint("code >= 1 AND code <= 99", name="code_range"),)
 
     response_id: uuid.UUID = Field(foreign_key="response.id", primary_key=True)
     question_id: str = Field(primary_key=True, max_length=64)
     code: int = Field(primary_key=True, sa_type=SmallInteger)
-    unit_id: int = Field(foreign_key="unit.id")
-    sector_code: str = Field(foreign_key="sector.code", max_length=32)
-    local_date: date
-    month: str = Field(max_length=7)
-    channel: str = Field(max_length=10)
-    excluded: bool = False
 
 
 class TextAnswer(SQLModel, table=True):
@@ -332,10 +320,10 @@ __all__ = [
     "CHANNELS",
     "ROLES",
     "UNIT_LEVELS",
-    "Answer",
     "ApiKey",
     "ApiKeyUnit",
     "AuditLog",
+    "ChoiceAnswer",
     "Counter",
     "Invitation",
     "Procedure",

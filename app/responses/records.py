@@ -9,10 +9,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
-from app.models import Answer, Response, TextAnswer
-from app.surveys.forms import Likert5, SurveyFormDefinition
+from app.bulk import bulk_insert
+from app.models import ChoiceAnswer, Response, TextAnswer
+from app.surveys.forms import Likert5, MultiChoice, SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
 # questions may honestly all get the same answer.
@@ -61,6 +62,7 @@ class ResponseRecord:
     def rows(
         self, zone: ZoneInfo
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        """The response row, its multiple-choice rows and its text rows."""
         local_date = self.submitted_at.astimezone(zone).date()
         month = f"{local_date.year:04d}-{local_date.month:02d}"
         straight_line = self.flag_straight_line
@@ -85,25 +87,18 @@ class ResponseRecord:
             "flag_too_fast": self.flag_too_fast,
             "flag_straight_line": straight_line,
             "excluded": excluded,
+            "answer_codes": encode_codes(self.form, self.codes),
             "content_sha256": self.content_sha256,
             "created_at": datetime.now(zone),
         }
-        answers = [
-            {
-                "response_id": self.id,
-                "question_id": qid,
-                "code": code,
-                "unit_id": self.unit_id,
-                "sector_code": self.sector_code,
-                "local_date": local_date,
-                "month": month,
-                "channel": self.channel,
-                "excluded": excluded,
-            }
+        multi = {q.id for q in self.form.questions if isinstance(q, MultiChoice)}
+        choices = [
+            {"response_id": self.id, "question_id": qid, "code": code}
             for qid, code in self.codes
+            if qid in multi
         ]
         texts = [{"response_id": self.id, "question_id": qid, "text": t} for qid, t in self.texts]
-        return response, answers, texts
+        return response, choices, texts
 
 
 def insert_records(connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo) -> None:
@@ -111,18 +106,16 @@ def insert_records(connection: Connection, records: Sequence[ResponseRecord], zo
     if not records:
         return
     responses: list[dict[str, Any]] = []
-    answers: list[dict[str, Any]] = []
+    choices: list[dict[str, Any]] = []
     texts: list[dict[str, Any]] = []
     for record in records:
-        response, record_answers, record_texts = record.rows(zone)
+        response, record_choices, record_texts = record.rows(zone)
         responses.append(response)
-        answers.extend(record_answers)
+        choices.extend(record_choices)
         texts.extend(record_texts)
-    connection.execute(insert(Response.__table__), responses)  # type: ignore[arg-type]
-    if answers:
-        connection.execute(insert(Answer.__table__), answers)  # type: ignore[arg-type]
-    if texts:
-        connection.execute(insert(TextAnswer.__table__), texts)  # type: ignore[arg-type]
+    bulk_insert(connection, Response.__table__, responses)  # type: ignore[arg-type]
+    bulk_insert(connection, ChoiceAnswer.__table__, choices)  # type: ignore[arg-type]
+    bulk_insert(connection, TextAnswer.__table__, texts)  # type: ignore[arg-type]
 
 
 def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:

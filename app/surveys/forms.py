@@ -22,6 +22,10 @@ QUESTION_ID = r"^[a-z][a-z0-9_]*$"
 SATISFIED_LIKERT = frozenset({4, 5})
 SATISFIED_CHOICE3 = frozenset({2, 3})
 NOT_APPLICABLE = 0
+# Single-valued answers are stored one character each: the code in base 36, '.' = none.
+CODE_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+NO_ANSWER = "."
+MAX_SLOTS = 64
 
 
 class _Strict(BaseModel):
@@ -126,6 +130,7 @@ Question = Annotated[
     Field(discriminator="type"),
 ]
 CodedQuestion = Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo
+SingleValued = Likert5 | Choice3 | SingleChoice | YesNo
 
 
 class Page(_Strict):
@@ -179,6 +184,11 @@ class SurveyFormDefinition(_Strict):
         for question in self.questions:
             if question.show_if and question.show_if.question not in known:
                 raise ValueError(f"{question.id}.show_if names unknown question")
+        if len(self.slots) > MAX_SLOTS:
+            raise ValueError(f"at most {MAX_SLOTS} single-valued coded questions per form")
+        for question in self.questions:
+            if isinstance(question, SingleChoice) and max(question.codes) >= len(CODE_ALPHABET):
+                raise ValueError(f"{question.id}: single-choice codes must be below 36")
         scored = {qid for qid, q in by_id.items() if isinstance(q, Likert5 | Choice3)}
         if self.aggregation.overall not in scored:
             raise ValueError("aggregation.overall must name a likert5 or choice3 question")
@@ -192,6 +202,12 @@ class SurveyFormDefinition(_Strict):
     @cached_property
     def by_id(self) -> dict[str, Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo | FreeText]:
         return {question.id: question for question in self.questions}
+
+    @cached_property
+    def slots(self) -> tuple[str, ...]:
+        """Single-valued coded questions in form order: position k is character k of
+        ``answer_codes``."""
+        return tuple(q.id for q in self.questions if isinstance(q, SingleValued))
 
     @property
     def key(self) -> tuple[str, int]:
@@ -330,3 +346,23 @@ def is_satisfied(question: Likert5 | Choice3, code: int) -> bool:
     if isinstance(question, Choice3):
         return code in SATISFIED_CHOICE3
     return code in SATISFIED_LIKERT
+
+
+def encode_codes(form: SurveyFormDefinition, codes: Iterable[tuple[str, int]]) -> str:
+    """The ``answer_codes`` string of a response: one character per slot of ``form``."""
+    chars = [NO_ANSWER] * len(form.slots)
+    position = {qid: index for index, qid in enumerate(form.slots)}
+    for qid, code in codes:
+        index = position.get(qid)
+        if index is not None:
+            chars[index] = CODE_ALPHABET[code]
+    return "".join(chars)
+
+
+def decode_codes(form: SurveyFormDefinition, answer_codes: str) -> dict[str, int]:
+    """The single-valued answers stored in ``answer_codes``, by question id."""
+    return {
+        qid: CODE_ALPHABET.index(char)
+        for qid, char in zip(form.slots, answer_codes, strict=False)
+        if char != NO_ANSWER
+    }

@@ -186,6 +186,7 @@ def upgrade() -> None:
     sa.Column('form_version', sa.Integer(), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('answer_codes', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('flag_repeat_device', sa.Boolean(), nullable=False),
     sa.Column('flag_too_fast', sa.Boolean(), nullable=False),
     sa.Column('flag_straight_line', sa.Boolean(), nullable=False),
@@ -194,6 +195,7 @@ def upgrade() -> None:
     sa.Column('created_at', app.models.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("channel IN ('counter', 'online', 'paper')", name=op.f('ck_response_channel')),
     sa.CheckConstraint("language IN ('vi', 'en')", name=op.f('ck_response_language')),
+    sa.CheckConstraint("trim(answer_codes, '.0123456789abcdefghijklmnopqrstuvwxyz') = ''", name=op.f('ck_response_answer_codes_alphabet')),
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], name=op.f('fk_response_counter_id_counter')),
     sa.ForeignKeyConstraint(['form_id', 'form_version'], ['survey_form.form_id', 'survey_form.version'], name=op.f('fk_response_form_id_form_version_survey_form')),
     sa.ForeignKeyConstraint(['invitation_id'], ['invitation.id'], name=op.f('fk_response_invitation_id_invitation')),
@@ -204,30 +206,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('invitation_id', name=op.f('uq_response_invitation_id'))
     )
     with op.batch_alter_table('response', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_response_counter_id'), ['counter_id'], unique=False)
-        batch_op.create_index('ix_response_local_date_unit_id', ['local_date', 'unit_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_response_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index('ix_response_local_date', ['local_date'], unique=False)
 
-    op.create_table('answer',
+    op.create_table('choice_answer',
     sa.Column('response_id', sa.Uuid(), nullable=False),
     sa.Column('question_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('code', sa.SmallInteger(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('sector_code', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('local_date', sa.Date(), nullable=False),
-    sa.Column('month', sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
-    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('excluded', sa.Boolean(), nullable=False),
-    sa.CheckConstraint("channel IN ('counter', 'online', 'paper')", name=op.f('ck_answer_channel')),
-    sa.CheckConstraint('code >= 0 AND code <= 99', name=op.f('ck_answer_code_range')),
-    sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_answer_response_id_response')),
-    sa.ForeignKeyConstraint(['sector_code'], ['sector.code'], name=op.f('fk_answer_sector_code_sector')),
-    sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_answer_unit_id_unit')),
-    sa.PrimaryKeyConstraint('response_id', 'question_id', 'code', name=op.f('pk_answer'))
+    sa.CheckConstraint('code >= 1 AND code <= 99', name=op.f('ck_choice_answer_code_range')),
+    sa.ForeignKeyConstraint(['response_id'], ['response.id'], name=op.f('fk_choice_answer_response_id_response')),
+    sa.PrimaryKeyConstraint('response_id', 'question_id', 'code', name=op.f('pk_choice_answer'))
     )
-    with op.batch_alter_table('answer', schema=None) as batch_op:
-        batch_op.create_index('ix_answer_analytics', ['question_id', 'local_date', 'excluded', 'unit_id', 'sector_code', 'month', 'channel', 'code'], unique=False)
-
     op.create_table('text_answer',
     sa.Column('response_id', sa.Uuid(), nullable=False),
     sa.Column('question_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -239,14 +227,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('text_answer')
-    with op.batch_alter_table('answer', schema=None) as batch_op:
-        batch_op.drop_index('ix_answer_analytics')
-
-    op.drop_table('answer')
+    op.drop_table('choice_answer')
     with op.batch_alter_table('response', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_response_unit_id'))
-        batch_op.drop_index('ix_response_local_date_unit_id')
-        batch_op.drop_index(batch_op.f('ix_response_counter_id'))
+        batch_op.drop_index('ix_response_local_date')
 
     op.drop_table('response')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
