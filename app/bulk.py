@@ -8,7 +8,7 @@ PostgreSQL they go through COPY. Values are stored exactly as the ORM would stor
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, TypeDecorator, insert
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -57,8 +57,9 @@ def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
 def _python_value(table: Table, name: str, connection: Connection) -> Callable[[Any], Any] | None:
     """The type decorator's conversion (e.g. aware datetimes to UTC); psycopg adapts the rest."""
     column_type = table.c[name].type
-    process = getattr(column_type, "process_bind_param", None)
-    if process is None:
+    if not isinstance(column_type, TypeDecorator) or (
+        type(column_type).process_bind_param is TypeDecorator.process_bind_param
+    ):
         return None
     dialect = connection.dialect
-    return lambda value: process(value, dialect)
+    return lambda value: column_type.process_bind_param(value, dialect)

@@ -1,0 +1,127 @@
+"""One migrated, seeded database per run; every test in a transaction rolled back after it."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Connection, Engine
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.db import create_db_engine
+from app.deps import get_session
+from app.main import create_app
+from app.seeding.reference import seed_reference
+from app.surveys.forms import FormCatalog
+from tests.databases import SERVER_URL, backend, fresh_database
+from tests.live_server import LiveServer
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {backend()}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if SERVER_URL and os.environ.get("CI") == "true":
+        # In CI an unreachable PostgreSQL fails the run; it is never skipped silently.
+        engine = create_db_engine(SERVER_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> FormCatalog:
+    return FormCatalog.from_directory()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iterator[str]:
+    """The run's database: migrated and loaded with the Hải Phòng reference data."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        engine = create_db_engine(url)
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+        engine.dispose()
+        yield url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        yield connection
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session whose commits are savepoints inside the test's transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        secret_key_file=tmp_path_factory.mktemp("secret") / "secret",
+        public_base_url="https://khaosat.example.vn",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def server(app: FastAPI) -> Iterator[LiveServer]:
+    with LiveServer(app) as live:
+        yield live
+
+
+@pytest.fixture
+def client(app: FastAPI, server: LiveServer, connection: Connection) -> Iterator[httpx.Client]:
+    """Real HTTP to the running application; its sessions join the test's transaction."""
+
+    def session_in_test_transaction() -> Iterator[Session]:
+        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_in_test_transaction
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        yield http
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of the test's own, for code that commits for real."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def cli_env(
+    monkeypatch: pytest.MonkeyPatch, scratch_database_url: str, tmp_path: Path
+) -> Iterator[str]:
+    """Point ``sipas`` at the scratch database; returns its URL."""
+    monkeypatch.setenv("SIPAS_DATABASE_URL", scratch_database_url)
+    monkeypatch.setenv("SIPAS_SECRET_KEY_FILE", str(tmp_path / "secret"))
+    get_settings.cache_clear()
+    yield scratch_database_url
+    get_settings.cache_clear()

@@ -1,0 +1,48 @@
+"""Throw-away databases for the test suite: SQLite files, or PostgreSQL databases.
+
+``SIPAS_TEST_DATABASE_URL`` names a PostgreSQL server to test against (CI sets it); the
+suite then creates a database of its own on that server for each need and drops it after.
+"""
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.db import create_db_engine
+from app.migrate import upgrade
+
+SERVER_URL = os.environ.get("SIPAS_TEST_DATABASE_URL", "")
+
+
+def backend() -> str:
+    return "postgresql" if SERVER_URL else "sqlite"
+
+
+@contextmanager
+def fresh_database(directory: Path) -> Iterator[str]:
+    """A new, migrated, empty database; its URL. Removed afterwards."""
+    if not SERVER_URL:
+        url = f"sqlite:///{directory / f'sipas-{secrets.token_hex(4)}.db'}"
+        upgrade(create_db_engine(url))
+        yield url
+        return
+    name = f"sipas_test_{secrets.token_hex(6)}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_db_engine(url)
+    try:
+        upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,72 @@
+"""Test data as plain functions."""
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.keys.service import create_api_key
+
+RESPONSE_HEADER = (
+    "id",
+    "submitted_at",
+    "unit_code",
+    "sector",
+    "channel",
+    "procedure_code",
+    "form_id",
+    "form_version",
+    "access",
+    "procedure",
+    "staff",
+    "result",
+    "feedback",
+    "overall",
+    "improve",
+    "comment",
+)
+
+
+def api_key(session: Session, role: str, units: Sequence[str] = ()) -> dict[str, str]:
+    """Authorization headers for a new key of ``role``."""
+    _, plain = create_api_key(session, role, list(units), "test", actor="test")
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def response_row(**overrides: str) -> dict[str, str]:
+    """A valid counter-quick paper response for a commune of Hải Phòng."""
+    row = {
+        "id": str(uuid.uuid4()),
+        "submitted_at": "2026-10-05T09:14:02+07:00",
+        "unit_code": "10507",
+        "sector": "land",
+        "channel": "paper",
+        "procedure_code": "1.013980",
+        "form_id": "counter-quick",
+        "form_version": "1",
+        "access": "4",
+        "procedure": "5",
+        "staff": "5",
+        "result": "4",
+        "feedback": "0",
+        "overall": "5",
+        "improve": "",
+        "comment": "",
+    }
+    row.update(overrides)
+    return row
+
+
+def write_csv(
+    path: Path, rows: Sequence[dict[str, str]], header: Sequence[str] | None = None
+) -> Path:
+    columns = list(header if header is not None else rows[0].keys())
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
