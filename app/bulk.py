@@ -25,8 +25,7 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
         connection.execute(insert(table), list(rows))
         return
     processors: list[Callable[[Any], Any] | None] = [
-        table.c[key].type._cached_bind_processor(dialect)  # noqa: SLF001 - the documented hook
-        for key in keys
+        table.c[key].type._cached_bind_processor(dialect) for key in keys
     ]
     tuples = [
         tuple(
@@ -35,7 +34,7 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
         )
         for row in rows
     ]
-    connection.exec_driver_sql(compiled.string, tuples)  # type: ignore[arg-type]
+    connection.exec_driver_sql(compiled.string, tuples)
 
 
 def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

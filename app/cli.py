@@ -32,7 +32,9 @@ CLI_ACTOR = "cli"
 
 
 def _session(settings: Settings) -> Session:
-    return Session(create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous))
+    return Session(
+        create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    )
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,13 +111,17 @@ def cmd_apikey(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "create":
             key, plain = create_api_key(session, args.role, args.unit or [], args.label, CLI_ACTOR)
             print(plain)
-            print(f"role {key.role}, prefix {key.prefix}: store the key now, it is not shown again",
-                  file=sys.stderr)
+            print(
+                f"role {key.role}, prefix {key.prefix}: store the key now, it is not shown again",
+                file=sys.stderr,
+            )
         elif args.action == "list":
             for item in list_api_keys(session):
                 state = "revoked" if item.revoked else "active"
                 units = ",".join(item.unit_codes) or "-"
-                print(f"{item.prefix}\t{item.role}\t{state}\t{units}\t{item.created_at}\t{item.label}")
+                print(
+                    f"{item.prefix}\t{item.role}\t{state}\t{units}\t{item.created_at}\t{item.label}"
+                )
         else:
             revoke_api_key(session, args.prefix, CLI_ACTOR)
             print(f"revoked {args.prefix}")
@@ -162,7 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     imports = commands.add_parser("import", help="bulk CSV import, all or nothing per file")
-    imports.add_argument("kind", choices=("units", "counters", "procedures", "volumes", "responses"))
+    imports.add_argument(
+        "kind", choices=("units", "counters", "procedures", "volumes", "responses")
+    )
     imports.add_argument("file")
     imports.set_defaults(handler=cmd_import)
 
@@ -188,7 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportRejected as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         for error in exc.errors:
-            print(f"  {args.file}:{error.line}: column {error.field}: {error.message}", file=sys.stderr)
+            print(
+                f"  {args.file}:{error.line}: column {error.field}: {error.message}",
+                file=sys.stderr,
+            )
         return 1
     except (AppError, FormFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)

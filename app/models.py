@@ -14,6 +14,7 @@ answers", has the measurements behind this choice.
 
 import uuid
 from datetime import UTC, date, datetime
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -243,9 +244,7 @@ class Target(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("threshold > 0 AND threshold <= 1", name="threshold_fraction"),
         CheckConstraint("valid_from_year <= valid_to_year", name="years_ordered"),
-        CheckConstraint(
-            "(indicator = 'sector') = (sector_code IS NOT NULL)", name="sector_scope"
-        ),
+        CheckConstraint("(indicator = 'sector') = (sector_code IS NOT NULL)", name="sector_scope"),
         UniqueConstraint("indicator", "sector_code", "valid_from_year"),
     )
 
@@ -339,4 +338,3 @@ __all__ = [
     "metadata",
     "utc_now",
 ]
-

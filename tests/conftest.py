@@ -4,8 +4,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
@@ -95,14 +95,17 @@ def server(app: FastAPI) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def client(app: FastAPI, server: LiveServer, connection: Connection) -> Iterator[httpx.Client]:
-    """Real HTTP to the running application; its sessions join the test's transaction."""
+def client(app: FastAPI, server: LiveServer, session: Session) -> Iterator[httpx.Client]:
+    """Real HTTP to the running application, which works in the test's own session.
 
-    def session_in_test_transaction() -> Iterator[Session]:
-        with Session(bind=connection, join_transaction_mode="create_savepoint") as session:
-            yield session
+    One session for the test and the application keeps one stack of savepoints; the
+    request is finished before the test goes on, so the two never use it at once.
+    """
 
-    app.dependency_overrides[get_session] = session_in_test_transaction
+    def the_tests_session() -> Session:
+        return session
+
+    app.dependency_overrides[get_session] = the_tests_session
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
     app.dependency_overrides.clear()

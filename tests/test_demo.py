@@ -70,7 +70,8 @@ def test_responses_span_the_months_and_none_is_in_the_future(demo: Demo) -> None
         latest = session.exec(select(func.max(Response.local_date))).one()
         volume_months = set(session.exec(select(Volume.month)))
     assert months == set(demo_months(TODAY)) == volume_months
-    assert latest is not None and latest <= TODAY
+    assert latest is not None
+    assert latest <= TODAY
 
 
 def test_some_sectors_fall_below_their_target_and_others_meet_it(

@@ -32,7 +32,9 @@ def list_procedures(
 
 
 @router.post("/procedures", status_code=status.HTTP_201_CREATED)
-def create_procedure(data: ProcedureCreate, session: SessionDep, principal: Admin) -> ProcedurePublic:
+def create_procedure(
+    data: ProcedureCreate, session: SessionDep, principal: Admin
+) -> ProcedurePublic:
     """Add a procedure by its national code."""
     return service.create_procedure(session, data, principal.actor)
 

@@ -4,8 +4,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit import record_action
-from app.errors import Conflict, FieldError, Invalid, NotFound
-from app.models import Procedure, Sector, Target
 from app.catalog.schemas import (
     ProcedureCreate,
     ProcedurePublic,
@@ -15,6 +13,8 @@ from app.catalog.schemas import (
     TargetPublic,
     TargetUpdate,
 )
+from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.models import Procedure, Sector, Target
 
 
 def list_sectors(session: Session) -> list[SectorPublic]:

@@ -34,6 +34,14 @@ class ErrorLog:
         if len(self.errors) < self.cap:
             self.errors.append(FieldError(column, message, line))
 
+    def at(self, line: int) -> Callable[[str, str], None]:
+        """A reporter of problems on one line: ``report(column, message)``."""
+
+        def report(column: str, message: str) -> None:
+            self.add(line, column, message)
+
+        return report
+
     def raise_if_any(self) -> None:
         if self.total:
             shown = len(self.errors)

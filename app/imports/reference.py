@@ -96,9 +96,7 @@ def _read(
         source.close()
 
 
-def _finish(
-    session: Session, errors: ErrorLog, actor: str, result: ImportResult
-) -> ImportResult:
+def _finish(session: Session, errors: ErrorLog, actor: str, result: ImportResult) -> ImportResult:
     if errors.total:
         session.rollback()
         errors.raise_if_any()
@@ -111,9 +109,7 @@ def _finish(
 def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
     """``code,name,level,parent_code`` (optional ``name_en``, ``confirmed``)."""
     errors = ErrorLog(source.name, cap)
-    rows = _read(
-        source, errors, ("code", "name", "level", "parent_code"), ("name_en", "confirmed")
-    )
+    rows = _read(source, errors, ("code", "name", "level", "parent_code"), ("name_en", "confirmed"))
     existing = {unit.code: unit for unit in session.exec(select(Unit))}
     in_file: dict[str, Row] = {}
     for row in rows:
@@ -195,19 +191,19 @@ def import_counters(session: Session, source: CsvSource, cap: int, actor: str) -
     for row in rows:
         unit_id = units[row.values["unit_code"]]
         counter = existing.get((unit_id, row.values["code"]))
-        sector = row.values.get("sector") or None
+        sector_code = row.values.get("sector") or None
         if counter is None:
             session.add(
                 Counter(
                     unit_id=unit_id,
                     code=row.values["code"],
                     name=row.values["name"],
-                    sector_code=sector,
+                    sector_code=sector_code,
                     slug=new_slug(),
                 )
             )
             inserted += 1
-        elif _apply(counter, name=row.values["name"], sector_code=sector):
+        elif _apply(counter, name=row.values["name"], sector_code=sector_code):
             updated += 1
     result = ImportResult(
         "counters", source.name, len(rows), inserted, updated, len(rows) - inserted - updated
@@ -286,7 +282,9 @@ def check_volume(
     return VolumeRow(month, values["unit_code"], values["sector"], int(raw))
 
 
-def upsert_volumes(session: Session, rows: list[VolumeRow], units: dict[str, int]) -> tuple[int, int]:
+def upsert_volumes(
+    session: Session, rows: list[VolumeRow], units: dict[str, int]
+) -> tuple[int, int]:
     """Set the dossiers of each (month, unit, sector); returns (inserted, updated)."""
     inserted = updated = 0
     for row in rows:
@@ -311,12 +309,7 @@ def import_volumes(session: Session, source: CsvSource, cap: int, actor: str) ->
     valid: list[VolumeRow] = []
     seen: dict[tuple[str, str, str], int] = {}
     for row in rows:
-        checked = check_volume(
-            row.values,
-            lambda column, message, line=row.line: errors.add(line, column, message),
-            units,
-            sectors,
-        )
+        checked = check_volume(row.values, errors.at(row.line), units, sectors)
         if checked is None:
             continue
         key = (checked.month, checked.unit_code, checked.sector)

@@ -130,7 +130,7 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
         bad(qid, message)
     if errors.total > failed:
         return None
-    content = {key: values[key] for key in CONTEXT_COLUMNS if key != "submitted_at"}
+    content: dict[str, object] = {k: values[k] for k in CONTEXT_COLUMNS if k != "submitted_at"}
     content["submitted_at"] = submitted_at.astimezone(UTC).isoformat()
     content["answers"] = {qid: value for qid, value in answers.items() if value is not None}
     return ResponseRecord(
@@ -201,7 +201,9 @@ def import_responses(
             earlier = batch.get(record.id)
             if earlier is not None:
                 if earlier[1].content_sha256 != record.content_sha256:
-                    errors.add(row.line, "id", f"{record.id} also on line {earlier[0]}, other content")
+                    errors.add(
+                        row.line, "id", f"{record.id} also on line {earlier[0]}, other content"
+                    )
                 else:
                     skipped += 1
                 continue

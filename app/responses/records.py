@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from app.bulk import bulk_insert
-from app.models import ChoiceAnswer, Response, TextAnswer
+from app.models import metadata
 from app.surveys.forms import Likert5, MultiChoice, SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
@@ -101,7 +101,9 @@ class ResponseRecord:
         return response, choices, texts
 
 
-def insert_records(connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo) -> None:
+def insert_records(
+    connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo
+) -> None:
     """Insert responses with their answers, in the caller's transaction."""
     if not records:
         return
@@ -113,17 +115,15 @@ def insert_records(connection: Connection, records: Sequence[ResponseRecord], zo
         responses.append(response)
         choices.extend(record_choices)
         texts.extend(record_texts)
-    bulk_insert(connection, Response.__table__, responses)  # type: ignore[arg-type]
-    bulk_insert(connection, ChoiceAnswer.__table__, choices)  # type: ignore[arg-type]
-    bulk_insert(connection, TextAnswer.__table__, texts)  # type: ignore[arg-type]
+    bulk_insert(connection, metadata.tables["response"], responses)
+    bulk_insert(connection, metadata.tables["choice_answer"], choices)
+    bulk_insert(connection, metadata.tables["text_answer"], texts)
 
 
 def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
     """The content fingerprints of those of ``ids`` already stored."""
     if not ids:
         return {}
-    table = Response.__table__
-    rows = connection.execute(
-        select(table.c.id, table.c.content_sha256).where(table.c.id.in_(ids))  # type: ignore[attr-defined]
-    )
+    table = metadata.tables["response"]
+    rows = connection.execute(select(table.c.id, table.c.content_sha256).where(table.c.id.in_(ids)))
     return {row.id: row.content_sha256 for row in rows}

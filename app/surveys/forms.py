@@ -19,8 +19,6 @@ from survey_forms import FORMS_DIR
 
 _FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)\.v(?P<version>[1-9][0-9]*)\.toml$")
 QUESTION_ID = r"^[a-z][a-z0-9_]*$"
-SATISFIED_LIKERT = frozenset({4, 5})
-SATISFIED_CHOICE3 = frozenset({2, 3})
 NOT_APPLICABLE = 0
 # Single-valued answers are stored one character each: the code in base 36, '.' = none.
 CODE_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -316,36 +314,28 @@ def validate_answers(
         if not isinstance(question, MultiChoice) and len(selected) != 1:
             errors.append((question.id, "takes one answer"))
             continue
-        if any(isinstance(code, bool) or not isinstance(code, int) for code in selected):
+        numbers = [c for c in selected if isinstance(c, int) and not isinstance(c, bool)]
+        if len(numbers) != len(selected):
             errors.append((question.id, "must be an answer code (integer)"))
             continue
-        bad = sorted({code for code in selected if code not in question.codes})
+        bad = sorted({code for code in numbers if code not in question.codes})
         if bad:
             allowed = ", ".join(str(code) for code in sorted(question.codes))
             errors.append((question.id, f"code {bad[0]} is not one of {allowed}"))
             continue
-        if isinstance(question, MultiChoice) and question.max_selected is not None:
-            if len(set(selected)) > question.max_selected:
-                errors.append((question.id, f"at most {question.max_selected} choices"))
-                continue
-        for code in sorted(set(selected)):
-            codes.append((question.id, code))
-        given[question.id] = selected[0]
+        limit = question.max_selected if isinstance(question, MultiChoice) else None
+        if limit is not None and len(set(numbers)) > limit:
+            errors.append((question.id, f"at most {limit} choices"))
+            continue
+        codes.extend((question.id, code) for code in sorted(set(numbers)))
+        given[question.id] = numbers[0]
+    settled = {qid for qid, _ in codes} | {qid for qid, _ in texts} | {qid for qid, _ in errors}
     for question in form.questions:
-        shown = question.show_if is None or question.show_if.holds(given.get(question.show_if.question))
-        answered = any(qid == question.id for qid, _ in codes) or any(
-            qid == question.id for qid, _ in texts
-        )
-        if question.required and shown and not answered:
-            if not any(qid == question.id for qid, _ in errors):
-                errors.append((question.id, "an answer is required"))
+        condition = question.show_if
+        shown = condition is None or condition.holds(given.get(condition.question))
+        if question.required and shown and question.id not in settled:
+            errors.append((question.id, "an answer is required"))
     return ValidatedAnswers(tuple(codes), tuple(texts), tuple(errors))
-
-
-def is_satisfied(question: Likert5 | Choice3, code: int) -> bool:
-    if isinstance(question, Choice3):
-        return code in SATISFIED_CHOICE3
-    return code in SATISFIED_LIKERT
 
 
 def encode_codes(form: SurveyFormDefinition, codes: Iterable[tuple[str, int]]) -> str:

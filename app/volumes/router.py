@@ -28,7 +28,9 @@ _BODY_DOC: dict[str, Any] = {
         "required": True,
         "content": {
             "application/json": {"schema": _items.json_schema()},
-            "text/csv": {"schema": {"type": "string", "example": "month,unit_code,sector,dossiers\n"}},
+            "text/csv": {
+                "schema": {"type": "string", "example": "month,unit_code,sector,dossiers\n"}
+            },
         },
     }
 }

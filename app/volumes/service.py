@@ -34,12 +34,11 @@ def load_volumes(session: Session, items: list[VolumeIn], actor: str) -> ImportR
     for index, item in enumerate(items):
         values = item.model_dump()
         values["dossiers"] = str(item.dossiers)
-        checked = check_volume(
-            values,
-            lambda column, message, i=index: errors.append(FieldError(f"[{i}].{column}", message)),
-            units,
-            sectors,
-        )
+
+        def report(column: str, message: str, index: int = index) -> None:
+            errors.append(FieldError(f"[{index}].{column}", message))
+
+        checked = check_volume(values, report, units, sectors)
         if checked is None:
             continue
         key = (checked.month, checked.unit_code, checked.sector)
@@ -50,7 +49,9 @@ def load_volumes(session: Session, items: list[VolumeIn], actor: str) -> ImportR
     if errors:
         raise Invalid("no volumes were stored", errors)
     inserted, updated = upsert_volumes(session, valid, units)
-    result = ImportResult("volumes", "api", len(items), inserted, updated, len(items) - inserted - updated)
+    result = ImportResult(
+        "volumes", "api", len(items), inserted, updated, len(items) - inserted - updated
+    )
     record_action(session, actor, "import", "volumes", "api", detail=repr(result))
     session.commit()
     return result

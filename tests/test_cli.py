@@ -1,0 +1,93 @@
+"""The `sipas` command line, as an administrator types it."""
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, func, select
+
+from app.cli import build_parser, main
+from app.db import create_db_engine
+from app.models import ApiKey, Response, Unit
+from tests.factories import response_row, write_csv
+
+
+def count(url: str, model: type) -> int:
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.exec(select(func.count()).select_from(model)).one()
+    finally:
+        engine.dispose()
+
+
+def test_seed_then_import_paper_responses(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    assert count(cli_env, Unit) == 130
+    path = write_csv(tmp_path / "paper.csv", [response_row(), response_row()])
+    assert main(["import", "responses", str(path)]) == 0
+    assert "paper.csv: 2 rows, 2 added, 0 updated, 0 unchanged" in capsys.readouterr().out
+    assert main(["import", "responses", str(path)]) == 0
+    assert "0 added, 0 updated, 2 unchanged" in capsys.readouterr().out
+    assert count(cli_env, Response) == 2
+
+
+def test_a_rejected_import_prints_file_line_column_and_exits_1(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    path = write_csv(tmp_path / "bad.csv", [response_row(), response_row(overall="6")])
+    assert main(["import", "responses", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was imported" in err
+    assert f"{path}:3: column overall: code 6 is not one of 1, 2, 3, 4, 5" in err
+    assert count(cli_env, Response) == 0
+
+
+def test_apikey_create_prints_the_key_once_and_list_shows_only_its_prefix(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["apikey", "create", "--role", "unit", "--unit", "10507", "--label", "Thành Đông"])
+        == 0
+    )
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("sipas_")
+    assert main(["apikey", "list"]) == 0
+    listing = capsys.readouterr().out
+    prefix = key.split("_")[1]
+    assert prefix in listing
+    assert key not in listing
+    assert "unit\tactive\t10507" in listing
+    assert main(["apikey", "revoke", prefix]) == 0
+    assert main(["apikey", "list"]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert count(cli_env, ApiKey) == 1
+
+
+def test_unknown_units_for_a_key_are_an_error(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    assert main(["apikey", "create", "--role", "unit", "--unit", "nowhere"]) == 1
+    assert "unknown unit(s): nowhere" in capsys.readouterr().err
+
+
+def test_a_missing_file_is_reported(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["import", "units", "/no/such.csv"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_the_commands_of_the_design_exist() -> None:
+    parser = build_parser()
+    for argv in (
+        ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"],
+        ["db", "upgrade"],
+        ["seed", "--demo"],
+        ["import", "volumes", "v.csv"],
+        ["apikey", "create", "--role", "analyst"],
+    ):
+        assert parser.parse_args(argv).handler is not None
