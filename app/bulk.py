@@ -6,6 +6,7 @@ PostgreSQL they go through COPY. Values are stored exactly as the ORM would stor
 """
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, TypeDecorator, insert
@@ -24,16 +25,19 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if keys is None:
         connection.execute(insert(table), list(rows))
         return
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[key].type._cached_bind_processor(dialect) for key in keys
-    ]
-    tuples = [
-        tuple(
-            value if processor is None else processor(value)
-            for processor, value in zip(processors, (row[key] for key in keys), strict=True)
-        )
-        for row in rows
-    ]
+    # Only a few columns (UUIDs, dates, booleans) need converting; the rest pass as they are.
+    conversions: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, key in enumerate(keys):
+        bind = table.c[key].type._cached_bind_processor(dialect)
+        if bind is not None:
+            conversions.append((index, bind))
+    pick = itemgetter(*keys)
+    tuples: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(pick(row)) if len(keys) > 1 else [pick(row)]
+        for index, convert in conversions:
+            values[index] = convert(values[index])
+        tuples.append(tuple(values))
     connection.exec_driver_sql(compiled.string, tuples)
 
 

@@ -143,6 +143,6 @@ class CsvSource:
             rows_read += 1
             if progress is not None and rows_read % 50_000 == 0:
                 progress(self.bytes_read, self.total_bytes, rows_read)
-            yield Row(line, dict(zip(header, (value.strip() for value in record), strict=True)))
+            yield Row(line, dict(zip(header, map(str.strip, record), strict=True)))
         if progress is not None:
             progress(self.bytes_read, self.total_bytes, rows_read)

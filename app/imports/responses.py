@@ -5,8 +5,9 @@ against its form; ids make re-imports idempotent (same id and content: skipped; 
 other content: an error). The whole file is one transaction: any error, nothing stored.
 """
 
+import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,12 +17,7 @@ from app.audit import record_action
 from app.imports.csvfile import CsvSource, ErrorLog, Progress, Row
 from app.imports.reference import ImportResult, sector_codes, unit_ids_by_code
 from app.models import CHANNELS, Procedure
-from app.responses.records import (
-    ResponseRecord,
-    fingerprint,
-    insert_records,
-    stored_fingerprints,
-)
+from app.responses.records import ResponseRecord, insert_records, stored_fingerprints
 from app.surveys.forms import (
     FormCatalog,
     FreeText,
@@ -47,37 +43,63 @@ _CLOCK_SKEW = timedelta(days=1)
 
 @dataclass
 class _Lookups:
+    """What every row is checked against, read once per file."""
+
     units: dict[str, int]
     sectors: set[str]
     procedures: set[str]
-    catalog: FormCatalog
+    forms: dict[tuple[str, str], SurveyFormDefinition]
     question_ids: set[str]
+    _kinds: dict[tuple[str, int], list[tuple[str, str | None]]] = field(default_factory=dict)
+    _content: list[str] = field(default_factory=list)
+
+    def cell_kinds(
+        self, form: SurveyFormDefinition, values: dict[str, str]
+    ) -> list[tuple[str, str | None]]:
+        """The file's question columns with how to read them for ``form``."""
+        kinds = self._kinds.get(form.key)
+        if kinds is None:
+            columns = [column for column in values if column in self.question_ids]
+            kinds = self._kinds[form.key] = _cell_kinds(form, columns)
+        return kinds
+
+    def content_columns(self, values: dict[str, str]) -> list[str]:
+        """Every column but the instant, in a fixed order whatever the file's."""
+        if not self._content:
+            self._content = sorted(column for column in values if column != "submitted_at")
+        return self._content
 
 
-def _parse_answer(
-    form: SurveyFormDefinition, qid: str, raw: str
-) -> tuple[int | str | list[int] | None, str | None]:
-    """A CSV cell as an answer value, or an error message."""
-    question = form.by_id[qid]
-    if raw == "":
-        return None, None
-    if isinstance(question, FreeText):
-        return raw, None
-    parts = raw.split(";") if isinstance(question, MultiChoice) else [raw]
-    try:
-        codes = [int(part) for part in parts]
-    except ValueError:
-        return None, f"'{raw}' is not an answer code"
-    return (codes if isinstance(question, MultiChoice) else codes[0]), None
+def _parse_answer(kind: str, raw: str) -> int | str | list[int]:
+    """A non-empty CSV cell as an answer value; ValueError when it is not one."""
+    if kind == "text":
+        return raw
+    if kind == "multi":
+        return [int(part) for part in raw.split(";")]
+    return int(raw)
+
+
+def _cell_kinds(form: SurveyFormDefinition, columns: list[str]) -> list[tuple[str, str | None]]:
+    """How to read each question column for ``form``: text, multi, code, or None (not
+    a question of this form)."""
+    kinds: list[tuple[str, str | None]] = []
+    for qid in columns:
+        question = form.by_id.get(qid)
+        if question is None:
+            kinds.append((qid, None))
+        elif isinstance(question, FreeText):
+            kinds.append((qid, "text"))
+        elif isinstance(question, MultiChoice):
+            kinds.append((qid, "multi"))
+        else:
+            kinds.append((qid, "code"))
+    return kinds
 
 
 def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> ResponseRecord | None:
     values = row.values
     failed = errors.total
-
-    def bad(column: str, message: str) -> None:
-        errors.add(row.line, column, message)
-
+    bad = errors.at(row.line)
     try:
         response_id = uuid.UUID(values["id"])
     except ValueError:
@@ -91,60 +113,60 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
             bad("submitted_at", "needs a UTC offset, e.g. 2026-10-05T09:14:02+07:00")
         elif submitted_at > now + _CLOCK_SKEW:
             bad("submitted_at", "is in the future")
-    if values["unit_code"] not in lookups.units:
+    unit_id = lookups.units.get(values["unit_code"])
+    if unit_id is None:
         bad("unit_code", f"unknown unit '{values['unit_code']}'")
-    if values["sector"] not in lookups.sectors:
-        bad("sector", f"unknown sector '{values['sector']}'")
+    sector = values["sector"]
+    if sector not in lookups.sectors:
+        bad("sector", f"unknown sector '{sector}'")
     channel = values["channel"]
     if channel not in CHANNELS:
         bad("channel", f"'{channel}' is not one of {', '.join(CHANNELS)}")
     procedure = values["procedure_code"] or None
     if procedure is not None and procedure not in lookups.procedures:
         bad("procedure_code", f"unknown procedure '{procedure}'")
-    form = None
-    version = values["form_version"]
-    if not version.isdigit():
-        bad("form_version", f"'{version}' is not a version number")
-    else:
-        form = lookups.catalog.get(values["form_id"], int(version))
-        if form is None:
-            bad("form_id", f"no form '{values['form_id']}' version {version}")
+    form = lookups.forms.get((values["form_id"], values["form_version"]))
     if form is None:
+        if values["form_version"].isdigit():
+            bad("form_id", f"no form '{values['form_id']}' version {values['form_version']}")
+        else:
+            bad("form_version", f"'{values['form_version']}' is not a version number")
         return None
     if channel in CHANNELS and channel not in form.channels:
         bad("channel", f"form '{form.id}' is not used on channel '{channel}'")
+    kinds = lookups.cell_kinds(form, values)
     answers: dict[str, int | str | list[int] | None] = {}
-    for qid in lookups.question_ids:
-        raw = values.get(qid, "")
-        if qid not in form.by_id:
-            if raw:
-                bad(qid, f"not a question of form '{form.id}' v{form.version}")
+    for qid, kind in kinds:
+        raw = values[qid]
+        if not raw:
             continue
-        value, problem = _parse_answer(form, qid, raw)
-        if problem:
-            bad(qid, problem)
-        else:
-            answers[qid] = value
+        if kind is None:
+            bad(qid, f"not a question of form '{form.id}' v{form.version}")
+            continue
+        try:
+            answers[qid] = _parse_answer(kind, raw)
+        except ValueError:
+            bad(qid, f"'{raw}' is not an answer code")
     checked = validate_answers(form, answers)
     for qid, message in checked.errors:
         bad(qid, message)
-    if errors.total > failed:
+    if errors.total > failed or unit_id is None:
         return None
-    content: dict[str, object] = {k: values[k] for k in CONTEXT_COLUMNS if k != "submitted_at"}
-    content["submitted_at"] = submitted_at.astimezone(UTC).isoformat()
-    content["answers"] = {qid: value for qid, value in answers.items() if value is not None}
+    # The content a re-import must repeat exactly: every column, the instant in UTC.
+    content = [values[key] for key in lookups.content_columns(values)]
+    content.append(submitted_at.astimezone(UTC).isoformat())
     return ResponseRecord(
         id=response_id,
         submitted_at=submitted_at,
-        unit_id=lookups.units[values["unit_code"]],
-        sector_code=values["sector"],
+        unit_id=unit_id,
+        sector_code=sector,
         procedure_code=procedure,
         channel=channel,
         form=form,
         source="import",
         codes=checked.codes,
         texts=checked.texts,
-        content_sha256=fingerprint(content),
+        content_sha256=hashlib.sha256("\x1f".join(content).encode("utf-8")).hexdigest(),
     )
 
 
@@ -164,7 +186,7 @@ def import_responses(
         units=unit_ids_by_code(session),
         sectors=sector_codes(session),
         procedures=set(session.exec(select(Procedure.code))),
-        catalog=catalog,
+        forms={(f.id, str(f.version)): f for f in (x.definition for x in catalog.loaded())},
         question_ids=question_ids,
     )
     errors = ErrorLog(source.name, cap)

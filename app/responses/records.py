@@ -4,16 +4,15 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from app.bulk import bulk_insert
 from app.models import metadata
-from app.surveys.forms import Likert5, MultiChoice, SurveyFormDefinition, encode_codes
+from app.surveys.forms import SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
 # questions may honestly all get the same answer.
@@ -28,9 +27,8 @@ def fingerprint(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseRecord:
-    """A validated response, ready to store."""
+class ResponseRecord(NamedTuple):
+    """A validated response, ready to store (a tuple: millions are built in an import)."""
 
     id: uuid.UUID
     submitted_at: datetime
@@ -52,7 +50,7 @@ class ResponseRecord:
 
     @property
     def flag_straight_line(self) -> bool:
-        likert_ids = {q.id for q in self.form.questions if isinstance(q, Likert5)}
+        likert_ids = self.form.likert_ids
         if len(likert_ids) < _STRAIGHT_LINE_MIN_QUESTIONS:
             return False
         answers = {code for qid, code in self.codes if qid in likert_ids}
@@ -60,7 +58,7 @@ class ResponseRecord:
         return answered == likert_ids and len(answers) == 1
 
     def rows(
-        self, zone: ZoneInfo
+        self, zone: ZoneInfo, stored_at: datetime
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """The response row, its multiple-choice rows and its text rows."""
         local_date = self.submitted_at.astimezone(zone).date()
@@ -89,9 +87,9 @@ class ResponseRecord:
             "excluded": excluded,
             "answer_codes": encode_codes(self.form, self.codes),
             "content_sha256": self.content_sha256,
-            "created_at": datetime.now(zone),
+            "created_at": stored_at,
         }
-        multi = {q.id for q in self.form.questions if isinstance(q, MultiChoice)}
+        multi = self.form.multi_choice_ids
         choices = [
             {"response_id": self.id, "question_id": qid, "code": code}
             for qid, code in self.codes
@@ -110,8 +108,9 @@ def insert_records(
     responses: list[dict[str, Any]] = []
     choices: list[dict[str, Any]] = []
     texts: list[dict[str, Any]] = []
+    stored_at = datetime.now(UTC)
     for record in records:
-        response, record_choices, record_texts = record.rows(zone)
+        response, record_choices, record_texts = record.rows(zone, stored_at)
         responses.append(response)
         choices.extend(record_choices)
         texts.extend(record_texts)

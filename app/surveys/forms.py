@@ -74,7 +74,7 @@ class Likert5(_QuestionBase):
     type: Literal["likert5"]
     allow_not_applicable: bool = True
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(range(0 if self.allow_not_applicable else 1, 6))
 
@@ -84,7 +84,7 @@ class Choice3(_QuestionBase):
 
     type: Literal["choice3"]
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset({1, 2, 3})
 
@@ -93,7 +93,7 @@ class SingleChoice(_QuestionBase):
     type: Literal["single_choice"]
     options: tuple[Option, ...] = Field(min_length=2)
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(option.code for option in self.options)
 
@@ -103,7 +103,7 @@ class MultiChoice(_QuestionBase):
     options: tuple[Option, ...] = Field(min_length=2)
     max_selected: int | None = Field(default=None, ge=1)
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(option.code for option in self.options)
 
@@ -113,7 +113,7 @@ class YesNo(_QuestionBase):
 
     type: Literal["yes_no"]
 
-    @property
+    @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset({1, 2})
 
@@ -202,10 +202,32 @@ class SurveyFormDefinition(_Strict):
         return {question.id: question for question in self.questions}
 
     @cached_property
+    def required_questions(
+        self,
+    ) -> tuple[Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo | FreeText, ...]:
+        return tuple(q for q in self.questions if q.required)
+
+    @cached_property
+    def likert_ids(self) -> frozenset[str]:
+        return frozenset(q.id for q in self.questions if isinstance(q, Likert5))
+
+    @cached_property
+    def multi_choice_ids(self) -> frozenset[str]:
+        return frozenset(q.id for q in self.questions if isinstance(q, MultiChoice))
+
+    @cached_property
     def slots(self) -> tuple[str, ...]:
         """Single-valued coded questions in form order: position k is character k of
         ``answer_codes``."""
         return tuple(q.id for q in self.questions if isinstance(q, SingleValued))
+
+    @cached_property
+    def single_valued_codes(self) -> dict[str, frozenset[int]]:
+        return {q.id: q.codes for q in self.questions if isinstance(q, SingleValued)}
+
+    @cached_property
+    def slot_index(self) -> dict[str, int]:
+        return {qid: index for index, qid in enumerate(self.slots)}
 
     @property
     def key(self) -> tuple[str, int]:
@@ -294,46 +316,58 @@ def validate_answers(
     codes: list[tuple[str, int]] = []
     texts: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
-    for qid in answers:
-        if qid not in form.by_id:
-            errors.append((qid, "unknown question"))
     given: dict[str, int] = {}
-    for question in form.questions:
-        value = answers.get(question.id)
+    by_id = form.by_id
+    for qid, value in answers.items():
+        question = by_id.get(qid)
+        if question is None:
+            errors.append((qid, "unknown question"))
+            continue
         if value is None or value == "" or value == []:
+            continue
+        single = form.single_valued_codes.get(qid)
+        if type(value) is int and single is not None and value in single:
+            # The common case, kept short: a valid code for a single-valued question.
+            codes.append((qid, value))
+            given[qid] = value
             continue
         if isinstance(question, FreeText):
             if not isinstance(value, str):
-                errors.append((question.id, "must be text"))
+                errors.append((qid, "must be text"))
             elif len(value) > question.max_length:
-                errors.append((question.id, f"longer than {question.max_length} characters"))
+                errors.append((qid, f"longer than {question.max_length} characters"))
             else:
-                texts.append((question.id, value))
+                texts.append((qid, value))
             continue
         selected = value if isinstance(value, list) else [value]
         if not isinstance(question, MultiChoice) and len(selected) != 1:
-            errors.append((question.id, "takes one answer"))
+            errors.append((qid, "takes one answer"))
             continue
         numbers = [c for c in selected if isinstance(c, int) and not isinstance(c, bool)]
         if len(numbers) != len(selected):
-            errors.append((question.id, "must be an answer code (integer)"))
+            errors.append((qid, "must be an answer code (integer)"))
             continue
-        bad = sorted({code for code in numbers if code not in question.codes})
+        allowed = question.codes
+        bad = sorted({code for code in numbers if code not in allowed})
         if bad:
-            allowed = ", ".join(str(code) for code in sorted(question.codes))
-            errors.append((question.id, f"code {bad[0]} is not one of {allowed}"))
+            listed = ", ".join(str(code) for code in sorted(allowed))
+            errors.append((qid, f"code {bad[0]} is not one of {listed}"))
             continue
         limit = question.max_selected if isinstance(question, MultiChoice) else None
         if limit is not None and len(set(numbers)) > limit:
-            errors.append((question.id, f"at most {limit} choices"))
+            errors.append((qid, f"at most {limit} choices"))
             continue
-        codes.extend((question.id, code) for code in sorted(set(numbers)))
-        given[question.id] = numbers[0]
-    settled = {qid for qid, _ in codes} | {qid for qid, _ in texts} | {qid for qid, _ in errors}
-    for question in form.questions:
+        codes.extend((qid, code) for code in sorted(set(numbers)))
+        given[qid] = numbers[0]
+    for question in form.required_questions:
+        if question.id in given:
+            continue
         condition = question.show_if
-        shown = condition is None or condition.holds(given.get(condition.question))
-        if question.required and shown and question.id not in settled:
+        if condition is not None and not condition.holds(given.get(condition.question)):
+            continue
+        if all(qid != question.id for qid, _ in texts) and all(
+            qid != question.id for qid, _ in errors
+        ):
             errors.append((question.id, "an answer is required"))
     return ValidatedAnswers(tuple(codes), tuple(texts), tuple(errors))
 
@@ -341,7 +375,7 @@ def validate_answers(
 def encode_codes(form: SurveyFormDefinition, codes: Iterable[tuple[str, int]]) -> str:
     """The ``answer_codes`` string of a response: one character per slot of ``form``."""
     chars = [NO_ANSWER] * len(form.slots)
-    position = {qid: index for index, qid in enumerate(form.slots)}
+    position = form.slot_index
     for qid, code in codes:
         index = position.get(qid)
         if index is not None:

@@ -1,0 +1,85 @@
+"""Import N responses from CSV into SQLite with `sipas import responses`; wall time, peak memory.
+
+    python -m bench.import_responses [--rows 1000000]
+
+Goal (issue 2): 1,000,000 responses in ≤ 60 s with ≤ 500 MB peak memory.
+"""
+
+import argparse
+import csv
+import random
+import resource
+import subprocess
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app.seeding.reference import REFERENCE_DIR
+from bench.common import SIPAS, seeded_sqlite, sipas_env
+
+OUT = Path(__file__).resolve().parent / "out"
+HEADER = [
+    "id", "submitted_at", "unit_code", "sector", "channel", "procedure_code", "form_id",
+    "form_version", "access", "procedure", "staff", "result", "feedback", "overall", "improve",
+    "comment",
+]  # fmt: skip
+
+
+def write_responses(path: Path, rows: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    with (REFERENCE_DIR / "haiphong_units.csv").open(encoding="utf-8") as reference:
+        units = [row["code"] for row in csv.DictReader(reference) if row["level"] != "city"]
+    sectors = ["land", "justice", "construction", "labour", "business", "education", "health"]
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for _ in range(rows):
+            overall = rng.choice((5, 5, 5, 4, 4, 4, 4, 3, 2, 1))
+            elements = [str(min(5, max(1, overall + rng.choice((-1, 0, 0, 1))))) for _ in range(4)]
+            submitted = start + timedelta(seconds=rng.randrange(170 * 86400))
+            writer.writerow([
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                submitted.isoformat(),
+                rng.choice(units),
+                rng.choice(sectors),
+                "paper",
+                "",
+                "counter-quick",
+                1,
+                *elements,
+                rng.choice(("0", "4", "5", "")),
+                overall,
+                "2" if overall <= 3 and rng.random() < 0.5 else "",
+                "Cần cải thiện thời gian chờ" if rng.random() < 0.02 else "",
+            ])  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    csv_path = OUT / f"responses-{args.rows}.csv"
+    if not csv_path.exists():
+        print(f"writing {args.rows:,} responses to {csv_path} …")
+        write_responses(csv_path, args.rows)
+    url = seeded_sqlite(OUT / "import-bench.db")
+    started = time.perf_counter()
+    subprocess.run(
+        [SIPAS, "import", "responses", str(csv_path)],
+        check=True,
+        env=sipas_env(url, OUT),
+        stderr=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        f"import responses (SQLite): {args.rows:,} rows in {elapsed:.1f} s "
+        f"({args.rows / elapsed:,.0f} rows/s), peak memory {peak_mb:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
