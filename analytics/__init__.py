@@ -1,7 +1,37 @@
 """Survey statistics on cell counts: weights, rates, variances, intervals, target tests.
 
-A pure library (stdlib, numpy, scipy, statsmodels): nothing here knows about the web or
-the database.
+A pure library (stdlib, numpy, scipy): nothing here knows about the web or the database.
+The definitions are DESIGN.md §6, which are those of R's ``survey`` package.
 """
 
-__all__: list[str] = []
+from analytics.design import (
+    RAKE_MAX_SWEEPS,
+    RAKE_TOLERANCE,
+    WEIGHTINGS,
+    Raking,
+    Sample,
+    Weighting,
+    Weights,
+    poststratified,
+    raked,
+    unweighted,
+)
+from analytics.estimates import INTERVALS, SMALL_SAMPLE, Estimate, Interval, estimate
+
+__all__ = [
+    "INTERVALS",
+    "RAKE_MAX_SWEEPS",
+    "RAKE_TOLERANCE",
+    "SMALL_SAMPLE",
+    "WEIGHTINGS",
+    "Estimate",
+    "Interval",
+    "Raking",
+    "Sample",
+    "Weighting",
+    "Weights",
+    "estimate",
+    "poststratified",
+    "raked",
+    "unweighted",
+]

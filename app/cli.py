@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings, get_settings
@@ -33,14 +34,24 @@ from app.surveys.forms import FormCatalog, FormFileError
 CLI_ACTOR = "cli"
 
 
-def _session(settings: Settings) -> Session:
-    return Session(
-        create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    )
+@contextmanager
+def _engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    with _engine(settings) as engine, Session(engine) as session:
+        yield session
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    upgrade(create_db_engine(settings.database_url))
+    with _engine(settings) as engine:
+        upgrade(engine)
     print("database is at the newest revision")
     return 0
 
@@ -153,7 +164,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     FormCatalog.from_directory()
     if not args.no_migrate:
-        upgrade(create_db_engine(settings.database_url))
+        with _engine(settings) as engine:
+            upgrade(engine)
     uvicorn.run(
         "app.main:create_app",
         factory=True,

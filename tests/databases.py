@@ -28,7 +28,9 @@ def fresh_database(directory: Path) -> Iterator[str]:
     """A new, migrated, empty database; its URL. Removed afterwards."""
     if not SERVER_URL:
         url = f"sqlite:///{directory / f'sipas-{secrets.token_hex(4)}.db'}"
-        upgrade(create_db_engine(url))
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()
         yield url
         return
     name = f"sipas_test_{secrets.token_hex(6)}"

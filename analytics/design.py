@@ -1,0 +1,136 @@
+"""The design's sufficient statistics and its weights.
+
+Responses are grouped by (cell, domain, answer pattern): every response of a group has the
+same weight and the same answers to the indicators at hand, so the statistics of
+``analytics.estimates`` need only the groups and their counts, never the responses.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+Weighting = Literal["none", "poststratified", "raked"]
+WEIGHTINGS: tuple[Weighting, ...] = ("none", "poststratified", "raked")
+
+RAKE_TOLERANCE = 1e-10
+RAKE_MAX_SWEEPS = 100
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Responses of one design in groups of identical cell, domain and answers.
+
+    Attributes
+    ----------
+    cell, domain, count : arrays of shape (G,)
+        The group's cell (stratum) index, domain index and number of responses.
+    answered, satisfied : bool arrays of shape (G, Q)
+        Whether the group's responses answered indicator q (codes 1–5) and were
+        satisfied (4 or 5). ``satisfied`` implies ``answered``.
+    cell_size : int array of shape (H,)
+        n_h: every in-scope response of cell h, whatever it answered or its domain.
+    n_domains : int
+        How many domains the indices of ``domain`` range over.
+    """
+
+    cell: NDArray[np.intp]
+    domain: NDArray[np.intp]
+    count: NDArray[np.int64]
+    answered: NDArray[np.bool_]
+    satisfied: NDArray[np.bool_]
+    cell_size: NDArray[np.int64]
+    n_domains: int
+
+    def __post_init__(self) -> None:
+        groups = self.count.shape[0]
+        if self.cell.shape != (groups,) or self.domain.shape != (groups,):
+            raise ValueError("cell, domain and count must have one entry per group")
+        if self.answered.shape != self.satisfied.shape or self.answered.shape[0] != groups:
+            raise ValueError("answered and satisfied must be (groups, indicators)")
+        if np.any(self.satisfied & ~self.answered):
+            raise ValueError("a satisfied answer must be an answered one")
+        if groups and (self.cell.max() >= self.cell_size.shape[0]):
+            raise ValueError("a group names a cell outside cell_size")
+        if np.any(np.bincount(self.cell, self.count, self.cell_size.shape[0]) > self.cell_size):
+            raise ValueError("groups hold more responses than their cell")
+
+    @property
+    def indicators(self) -> int:
+        return int(self.answered.shape[1])
+
+
+@dataclass(frozen=True)
+class Raking:
+    """The margins a raked design was calibrated to, kept for its variance.
+
+    ``margins`` holds, for each margin (units, then sectors), the category of every cell.
+    """
+
+    margins: tuple[NDArray[np.intp], ...]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """One weight per cell (constant within a cell whatever the weighting)."""
+
+    cell_weight: NDArray[np.float64]
+    raking: Raking | None = None
+    sweeps: int = 0
+
+
+def unweighted(cell_size: NDArray[np.int64]) -> Weights:
+    """w = 1 for every response."""
+    return Weights(np.ones(cell_size.shape[0]))
+
+
+def poststratified(cell_size: NDArray[np.int64], dossiers: NDArray[np.float64]) -> Weights:
+    """w_h = N_h / n_h: each cell's weights sum to its dossiers.
+
+    Examples
+    --------
+    >>> poststratified(np.array([2, 4]), np.array([10.0, 10.0])).cell_weight
+    array([5. , 2.5])
+    """
+    if np.any(cell_size <= 0):
+        raise ValueError("every cell needs at least one response")
+    return Weights(dossiers / cell_size)
+
+
+def raked(
+    cell_size: NDArray[np.int64],
+    dossiers: NDArray[np.float64],
+    margins: tuple[NDArray[np.intp], ...],
+) -> Weights:
+    """Iterative proportional fitting from w = 1 to each margin's dossier totals.
+
+    ``margins[k][h]`` is the category of cell h in margin k. The population total of a
+    category is the sum of ``dossiers`` over its cells, responses or not (R's ``rake()``
+    with ``population.margins`` from the same volumes).
+
+    Examples
+    --------
+    >>> w = raked(np.array([1, 1, 2]), np.array([2.0, 4.0, 6.0]),
+    ...           (np.array([0, 0, 1]), np.array([0, 1, 1])))
+    >>> [round(float(x), 6) for x in w.cell_weight]
+    [2.0, 4.0, 3.0]
+    """
+    weight = np.ones(cell_size.shape[0])
+    targets = [np.bincount(m, dossiers) for m in margins]
+    sweeps = 0
+    while sweeps < RAKE_MAX_SWEEPS:
+        for margin, target in zip(margins, targets, strict=True):
+            current = np.bincount(margin, cell_size * weight, target.shape[0])
+            factor = np.divide(target, current, out=np.ones_like(target), where=current > 0)
+            weight = weight * factor[margin]
+        sweeps += 1
+        worst = 0.0
+        for margin, target in zip(margins, targets, strict=True):
+            current = np.bincount(margin, cell_size * weight, target.shape[0])
+            sampled = np.bincount(margin, cell_size, target.shape[0]) > 0
+            gap = np.abs(current[sampled] - target[sampled]) / target[sampled]
+            worst = max(worst, float(gap.max(initial=0.0)))
+        if worst < RAKE_TOLERANCE:
+            break
+    return Weights(weight, Raking(margins), sweeps)
