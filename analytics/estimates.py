@@ -88,6 +88,12 @@ def _influence(
     return z
 
 
+def _cell_sum(
+    cell: NDArray[np.intp], values: NDArray[np.float64], cells: int
+) -> NDArray[np.float64]:
+    return np.bincount(cell, values, cells).astype(np.float64)
+
+
 def _rake_residuals(
     sample: Sample,
     weights: Weights,
@@ -255,8 +261,8 @@ def estimate(
             cell_total, cell_squares = _rake_residuals(sample, weights, z, domain)
         else:
             cells = sample.cell_size.shape[0]
-            cell_total = np.bincount(sample.cell[in_domain], z[in_domain] * counts, cells)
-            cell_squares = np.bincount(sample.cell[in_domain], z[in_domain] ** 2 * counts, cells)
+            cell_total = _cell_sum(sample.cell[in_domain], z[in_domain] * counts, cells)
+            cell_squares = _cell_sum(sample.cell[in_domain], z[in_domain] ** 2 * counts, cells)
         variance = _variance(cell_total, cell_squares, sample.cell_size)
         se = float(np.sqrt(variance))
         rows = design_rows if weights.raking is not None else n
