@@ -100,37 +100,43 @@ def poststratified(cell_size: NDArray[np.int64], dossiers: NDArray[np.float64]) 
 
 def raked(
     cell_size: NDArray[np.int64],
-    dossiers: NDArray[np.float64],
-    margins: tuple[NDArray[np.intp], ...],
+    margins: tuple[tuple[NDArray[np.intp], NDArray[np.float64]], ...],
 ) -> Weights:
-    """Iterative proportional fitting from w = 1 to each margin's dossier totals.
+    """Iterative proportional fitting from w = 1 to each margin's population totals.
 
-    ``margins[k][h]`` is the category of cell h in margin k. The population total of a
-    category is the sum of ``dossiers`` over its cells, responses or not (R's ``rake()``
-    with ``population.margins`` from the same volumes).
+    Each margin is ``(category of every cell, population total of every category)``:
+    R's ``rake()`` with ``sample.margins`` the categories and ``population.margins`` the
+    totals. Sweeps stop when every margin is met within ``RAKE_TOLERANCE`` (relative), after
+    at most ``RAKE_MAX_SWEEPS``.
 
     Examples
     --------
-    >>> w = raked(np.array([1, 1, 2]), np.array([2.0, 4.0, 6.0]),
-    ...           (np.array([0, 0, 1]), np.array([0, 1, 1])))
+    >>> units = (np.array([0, 0, 1]), np.array([6.0, 6.0]))
+    >>> sectors = (np.array([0, 1, 1]), np.array([2.0, 10.0]))
+    >>> w = raked(np.array([1, 1, 2]), (units, sectors))
     >>> [round(float(x), 6) for x in w.cell_weight]
     [2.0, 4.0, 3.0]
     """
     weight = np.ones(cell_size.shape[0])
-    targets = [np.bincount(m, dossiers) for m in margins]
     sweeps = 0
     while sweeps < RAKE_MAX_SWEEPS:
-        for margin, target in zip(margins, targets, strict=True):
-            current = np.bincount(margin, cell_size * weight, target.shape[0])
-            factor = np.divide(target, current, out=np.ones_like(target), where=current > 0)
-            weight = weight * factor[margin]
+        for category, total in margins:
+            current = np.bincount(category, cell_size * weight, total.shape[0])
+            factor = np.divide(total, current, out=np.ones_like(total), where=current > 0)
+            weight = weight * factor[category]
         sweeps += 1
-        worst = 0.0
-        for margin, target in zip(margins, targets, strict=True):
-            current = np.bincount(margin, cell_size * weight, target.shape[0])
-            sampled = np.bincount(margin, cell_size, target.shape[0]) > 0
-            gap = np.abs(current[sampled] - target[sampled]) / target[sampled]
-            worst = max(worst, float(gap.max(initial=0.0)))
-        if worst < RAKE_TOLERANCE:
+        if max(_margin_gap(cell_size, weight, margin) for margin in margins) < RAKE_TOLERANCE:
             break
-    return Weights(weight, Raking(margins), sweeps)
+    return Weights(weight, Raking(tuple(category for category, _ in margins)), sweeps)
+
+
+def _margin_gap(
+    cell_size: NDArray[np.int64],
+    weight: NDArray[np.float64],
+    margin: tuple[NDArray[np.intp], NDArray[np.float64]],
+) -> float:
+    category, total = margin
+    current = np.bincount(category, cell_size * weight, total.shape[0])
+    sampled = np.bincount(category, cell_size, total.shape[0]) > 0
+    gap = np.abs(current[sampled] - total[sampled]) / total[sampled]
+    return float(gap.max(initial=0.0))

@@ -1,21 +1,30 @@
 """The FastAPI application: lifespan, routers, and one handler for every expected error."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, database_answers
-from app.errors import AppError
+from app.errors import AppError, FieldError
+from app.stats.router import router as stats_router
 from app.surveys.forms import FormCatalog
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
 RETRY_AFTER_SECONDS = "5"
+
+
+def _location(loc: Sequence[int | str]) -> str:
+    """``("body", 0, "month")`` → ``[0].month``; ``("query", "level")`` → ``level``."""
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    return text or "(body)"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,6 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(_location(error["loc"]), error["msg"]).as_dict() for error in exc.errors()
+        ]
+        return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
@@ -67,4 +83,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(units_router)
     app.include_router(catalog_router)
     app.include_router(volumes_router)
+    app.include_router(stats_router)
     return app

@@ -47,7 +47,7 @@ def test_validation_errors_name_the_field(client: httpx.Client, session: Session
         json={"code": "BAD CODE", "name": "", "level": "district"},
     )
     assert response.status_code == 422
-    fields = {tuple(error["loc"])[-1] for error in response.json()["detail"]}
+    fields = {error["field"] for error in response.json()["errors"]}
     assert fields == {"code", "name", "level"}
 
 

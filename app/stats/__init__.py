@@ -1,0 +1,1 @@
+"""The analytics API: satisfaction estimates over REST and the CLI."""

@@ -1,0 +1,63 @@
+"""HTTP routes of the analytics API."""
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from app.deps import CatalogDep, Reader, SessionDep
+from app.stats.params import parse_query
+from app.stats.service import SatisfactionResult, satisfaction
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+
+ROW_FIELDS = (
+    "n", "not_answered", "rate", "se", "df", "ci_low", "ci_high", "deff", "n_eff",
+    "kish_n_eff", "target", "status", "p_value", "small_sample", "coverage", "lonely_cells",
+)  # fmt: skip
+
+
+def rows_as_csv(result: SatisfactionResult, by: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*by, *ROW_FIELDS], lineterminator="\n")
+    writer.writeheader()
+    for row in result.rows:
+        writer.writerow({key: ("" if value is None else value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+@router.get("/satisfaction", response_model=None)
+def get_satisfaction(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, Query(alias="to", description="last day, YYYY-MM-DD")],
+    by: Annotated[
+        str, Query(description="comma list of sector, unit, channel, month, question")
+    ] = "",
+    indicator: str = "overall",
+    weighting: Annotated[str | None, Query(description="none, poststratified or raked")] = None,
+    ci: Annotated[str, Query(description="logit, beta or wald")] = "logit",
+    level: float = 0.95,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response | dict[str, Any]:
+    """Weighted satisfaction rates with intervals and target tests (DESIGN.md §5.4)."""
+    query = parse_query(
+        catalog,
+        date_from=date_from,
+        date_to=date_to,
+        by=by,
+        indicator=indicator,
+        weighting=weighting,
+        interval=ci,
+        level=level,
+    )
+    result = satisfaction(session, catalog, query, principal)
+    if format == "csv":
+        return Response(rows_as_csv(result, query.by), media_type="text/csv; charset=utf-8")
+    return JSONResponse(
+        {"query": result.query, "rows": result.rows, "unweighted_cells": result.unweighted_cells}
+    )

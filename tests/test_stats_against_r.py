@@ -1,0 +1,235 @@
+"""The satisfaction estimates agree with R's survey package on data the test makes.
+
+The data have unequal cells, lonely cells, empty cells (dossiers, no responses), cells with
+responses but no volumes, item non-response and "not applicable", a sector where everyone
+is satisfied and one where no one is, two months, and a channel domain that cuts across
+cells. R's script is tests/r/survey_reference.R; it gets the responses as rows and does
+its own weighting. Without R the tests skip, except in CI, where they fail.
+"""
+
+import csv
+import os
+import random
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from scipy import stats
+from sqlmodel import Session, select
+
+from app.models import Response, Unit, Volume
+from app.responses.records import ResponseRecord, insert_records
+from app.stats.indicators import plan
+from app.stats.params import parse_query
+from app.stats.service import satisfaction
+from app.surveys.forms import FormCatalog, decode_codes
+
+R_SCRIPT = Path(__file__).with_name("r") / "survey_reference.R"
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+UNITS = ("10507", "10525", "10532", "10537")
+SECTORS = {"land": 0.8, "justice": 0.93, "health": 1.0, "transport": 0.0}
+MONTHS = ((2025, 3), (2025, 4))
+ELEMENTS = ("access", "procedure", "staff", "result", "feedback")
+
+needs_r = pytest.mark.skipif(
+    shutil.which("Rscript") is None and os.environ.get("CI") != "true",
+    reason="R with the survey package is not installed (CI installs r-cran-survey)",
+)
+
+
+@dataclass(frozen=True)
+class Generated:
+    cells: dict[tuple[str, str, str], int]
+    volumes: dict[tuple[str, str, str], int]
+
+
+def _answer(rng: random.Random, satisfied: bool) -> int:
+    return rng.choice((4, 5)) if satisfied else rng.choice((1, 2, 3))
+
+
+@pytest.fixture
+def generated(session: Session, catalog: FormCatalog) -> Generated:
+    """About 1,500 responses over 32 cells, with volumes for most cells."""
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    rng = random.Random(20261126)
+    units = dict(session.exec(select(Unit.code, Unit.id).where(Unit.code.in_(UNITS))).all())  # type: ignore[attr-defined]
+    records: list[ResponseRecord] = []
+    cells: dict[tuple[str, str, str], int] = {}
+    volumes: dict[tuple[str, str, str], int] = {}
+    for unit in UNITS:
+        for sector, p in SECTORS.items():
+            for year, month in MONTHS:
+                key = (unit, sector, f"{year:04d}-{month:02d}")
+                size = rng.choice((0, 1, 1, 2, 4, 9, 25, 60, 90))
+                if sector in ("health", "transport"):
+                    size = min(size, 9)
+                if rng.random() < 0.9 or size == 0:
+                    volumes[key] = rng.randrange(40, 900)
+                    session.add(
+                        Volume(month=key[2], unit_id=units[unit], sector_code=sector,
+                               dossiers=volumes[key])
+                    )  # fmt: skip
+                cells[key] = size
+                for _ in range(size):
+                    answers: dict[str, int] = {"overall": _answer(rng, rng.random() < p)}
+                    for element in ELEMENTS:
+                        roll = rng.random()
+                        if roll < 0.1:
+                            continue
+                        if element == "feedback" and roll < 0.35:
+                            answers[element] = 0
+                            continue
+                        answers[element] = _answer(rng, rng.random() < p)
+                    day = date(year, month, rng.randrange(1, 29))
+                    moment = datetime.combine(day, time(rng.randrange(7, 17)), tzinfo=ZONE)
+                    records.append(
+                        ResponseRecord(
+                            id=uuid.UUID(int=rng.getrandbits(128), version=4),
+                            submitted_at=moment.astimezone(UTC),
+                            unit_id=units[unit],
+                            sector_code=sector,
+                            channel=rng.choice(("counter", "paper")),
+                            form=form,
+                            source="import",
+                            codes=tuple(answers.items()),
+                            texts=(),
+                            content_sha256="0" * 64,
+                        )
+                    )
+    session.flush()
+    insert_records(session.connection(), records, ZONE)
+    return Generated(cells, volumes)
+
+
+def _r_reference(
+    session: Session,
+    catalog: FormCatalog,
+    generated: Generated,
+    tmp_path: Path,
+    *,
+    by: tuple[str, ...],
+    indicator: str,
+    weighting: str,
+    method: str,
+) -> dict[str, dict[str, float]]:
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    indicator_plan = plan(catalog, indicator)
+    codes = dict(session.exec(select(Unit.id, Unit.code)).all())
+    weighted = {cell for cell in generated.cells if cell in generated.volumes}
+    with (tmp_path / "responses.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cell", "unit", "sector", "month", "channel", "domain",
+                         *[f"y_{q}" for q in indicator_plan.questions]])  # fmt: skip
+        responses = session.exec(
+            select(Response).where(Response.month.in_(["2025-03", "2025-04"]))  # type: ignore[attr-defined]
+        )
+        for response in responses:
+            cell = (codes[response.unit_id], response.sector_code, response.month)
+            if weighting != "none" and cell not in weighted:
+                continue
+            values = {"unit": cell[0], "sector": cell[1], "month": cell[2],
+                      "channel": response.channel}  # fmt: skip
+            answers = decode_codes(form, response.answer_codes)
+            ys = []
+            for question in indicator_plan.questions:
+                code = answers.get(question)
+                ys.append("NA" if code in (None, 0) else int(code >= 4))
+            writer.writerow(["|".join(cell), *cell, response.channel,
+                             "|".join(str(values[k]) for k in by) or "all", *ys])  # fmt: skip
+    with (tmp_path / "volumes.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cell", "unit", "sector", "dossiers"])
+        for cell, dossiers in generated.volumes.items():
+            writer.writerow(["|".join(cell), cell[0], cell[1], dossiers])
+    with (tmp_path / "params.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["weighting", "method", "level", "questions", "coefficients", "index"])
+        writer.writerow([
+            weighting, method, 0.95, ";".join(indicator_plan.questions),
+            ";".join(repr(c) for c in indicator_plan.coefficients),
+            "TRUE" if indicator_plan.is_index else "FALSE",
+        ])  # fmt: skip
+    out = tmp_path / "out.csv"
+    finished = subprocess.run(
+        ["Rscript", str(R_SCRIPT), *(str(tmp_path / f) for f in
+         ("responses.csv", "volumes.csv", "params.csv")), str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if finished.returncode:
+        pytest.fail(f"R failed:\n{finished.stderr}")
+    with out.open() as handle:
+        return {
+            row["domain"]: {k: float(v) if v != "NA" else float("nan") for k, v in row.items()
+                            if k != "domain"}
+            for row in csv.DictReader(handle)
+        }  # fmt: skip
+
+
+CASES = [
+    ("", "overall", "poststratified", "logit"),
+    ("sector", "overall", "poststratified", "logit"),
+    ("sector", "overall", "poststratified", "beta"),
+    ("sector", "overall", "poststratified", "wald"),
+    ("channel", "overall", "poststratified", "logit"),
+    ("unit,sector", "staff", "poststratified", "logit"),
+    ("month", "feedback", "none", "logit"),
+    ("sector", "overall", "none", "beta"),
+    ("channel", "sipas", "poststratified", "wald"),
+    ("sector", "sipas", "none", "wald"),
+    ("sector", "overall", "raked", "logit"),
+    ("channel", "access", "raked", "beta"),
+    ("", "sipas", "raked", "wald"),
+]
+
+
+@needs_r
+@pytest.mark.parametrize(("by", "indicator", "weighting", "method"), CASES)
+def test_estimates_agree_with_r(
+    session: Session,
+    catalog: FormCatalog,
+    generated: Generated,
+    tmp_path: Path,
+    by: str,
+    indicator: str,
+    weighting: str,
+    method: str,
+) -> None:
+    keys = tuple(k for k in by.split(",") if k)
+    query = parse_query(
+        catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,
+        weighting=weighting, interval=method,
+    )  # fmt: skip
+    ours = satisfaction(session, catalog, query).rows
+    expected = _r_reference(
+        session, catalog, generated, tmp_path,
+        by=keys, indicator=indicator, weighting=weighting, method=method,
+    )  # fmt: skip
+    tolerance = 1e-6 if weighting == "raked" else 1e-9
+    interval_tolerance = 1e-6 if weighting == "raked" else 1e-8
+    compared = 0
+    for row in ours:
+        domain = "|".join(str(row[k]) for k in keys) or "all"
+        if row["rate"] is None:
+            assert domain not in expected or row["n"] == 0
+            continue
+        reference = expected[domain]
+        assert row["rate"] == pytest.approx(reference["rate"], abs=tolerance), domain
+        assert row["se"] == pytest.approx(reference["se"], abs=tolerance), domain
+        assert row["df"] == reference["df"], domain
+        if row["se"] > 0 and row["target"] is not None:
+            p_value = stats.t.cdf((reference["rate"] - row["target"]) / reference["se"], row["df"])
+            assert row["p_value"] == pytest.approx(p_value, abs=tolerance), domain
+        if 0 < row["rate"] < 1:
+            assert row["ci_low"] == pytest.approx(reference["ci_low"], abs=interval_tolerance)
+            assert row["ci_high"] == pytest.approx(reference["ci_high"], abs=interval_tolerance)
+        compared += 1
+    assert compared >= 1
+    assert compared == len([r for r in ours if r["rate"] is not None])
