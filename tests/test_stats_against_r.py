@@ -13,9 +13,8 @@ import random
 import shutil
 import subprocess
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -59,7 +58,11 @@ def generated(session: Session, catalog: FormCatalog) -> Generated:
     form = catalog.get("counter-quick", 1)
     assert form is not None
     rng = random.Random(20261126)
-    units = dict(session.exec(select(Unit.code, Unit.id).where(Unit.code.in_(UNITS))).all())  # type: ignore[attr-defined]
+    units = {
+        code: uid
+        for code, uid in session.exec(select(Unit.code, Unit.id).where(Unit.code.in_(UNITS)))  # type: ignore[attr-defined]
+        if uid is not None
+    }
     records: list[ResponseRecord] = []
     cells: dict[tuple[str, str, str], int] = {}
     volumes: dict[tuple[str, str, str], int] = {}

@@ -106,8 +106,9 @@ def _pattern_counts(
             f" AND unit_id IN ({', '.join(str(int(uid)) for uid in sorted(unit_ids)) or 'NULL'})"
         )
     # Built from the form catalogue and integers only: nothing of the request is spliced in.
-    statement = text(  # noqa: S608
-        f"SELECT unit_id, sector_code, month{channel}, {_state_sql(catalog, questions)} AS pattern,"
+    pattern = _state_sql(catalog, questions)
+    statement = text(
+        f"SELECT unit_id, sector_code, month{channel}, {pattern} AS pattern,"  # noqa: S608
         " COUNT(*) AS responses FROM response"
         " WHERE local_date >= :date_from AND local_date <= :date_to AND excluded = :excluded"
         f"{scope} GROUP BY unit_id, sector_code, month{channel}, pattern"
@@ -285,7 +286,7 @@ def _estimate_rows(
     coverage = _coverage(used, domain_keys, domains, volumes)
     rows = []
     for key, index in ordered:
-        keys = dict(zip(domain_keys, key, strict=True))
+        keys: dict[str, Any] = dict(zip(domain_keys, key, strict=True))
         if "unit" in keys:
             keys["unit"] = unit_codes.get(keys["unit"])
         if "question" in query.by:
