@@ -1,7 +1,9 @@
 """The ``sipas`` command line (DESIGN.md §5.1)."""
 
 import argparse
+import csv
 import gc
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -29,6 +31,10 @@ from app.migrate import upgrade
 from app.models import ROLES
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
+from app.stats.params import parse_query
+from app.stats.router import ROW_FIELDS
+from app.stats.service import satisfaction
+from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.surveys.forms import FormCatalog, FormFileError
 
 CLI_ACTOR = "cli"
@@ -159,6 +165,49 @@ def cmd_apikey(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
+    catalog = FormCatalog.from_directory()
+    query = parse_query(
+        catalog,
+        date_from=args.date_from,
+        date_to=args.date_to,
+        by=getattr(args, "by", ""),
+        indicator=getattr(args, "indicator", "overall"),
+        weighting=args.weighting,
+        interval=args.ci,
+        level=args.level,
+    )
+    url = settings.analytics_database_url or settings.database_url
+    analytics_settings = settings.model_copy(update={"database_url": url})
+    with _session(analytics_settings) as session:
+        if args.action == "targets":
+            rows = plan_targets(session, catalog, query)
+            fields = ["indicator", "measured_by", "sectors", "channels", *TARGET_FIELDS]
+            document: dict[str, object] = {"query": query.echo(query.weighting or "default")}
+        else:
+            result = satisfaction(session, catalog, query)
+            rows = result.rows
+            fields = [*query.by, *ROW_FIELDS]
+            document = {"query": result.query, "unweighted_cells": result.unweighted_cells}
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _csv_cell(row.get(key)) for key in fields})
+    else:
+        json.dump({**document, "rows": rows}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    return 0
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    return value
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -206,6 +255,24 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("file")
     imports.set_defaults(handler=cmd_import)
 
+    stats = commands.add_parser("analytics", help="satisfaction estimates (as the REST API)")
+    stats_commands = stats.add_subparsers(dest="action", required=True)
+    for name, help_text in (
+        ("satisfaction", "weighted rates with intervals, by sector, unit, …"),
+        ("targets", "the plan's indicators against their targets"),
+    ):
+        command = stats_commands.add_parser(name, help=help_text)
+        command.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
+        command.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
+        if name == "satisfaction":
+            command.add_argument("--by", default="", help="comma list: sector,unit,channel,…")
+            command.add_argument("--indicator", default="overall")
+        command.add_argument("--weighting", choices=("none", "poststratified", "raked"))
+        command.add_argument("--ci", default="logit", choices=("logit", "beta", "wald"))
+        command.add_argument("--level", type=float, default=0.95)
+        command.add_argument("--format", default="json", choices=("json", "csv"))
+        command.set_defaults(handler=cmd_analytics)
+
     apikey = commands.add_parser("apikey", help="API keys")
     key_commands = apikey.add_subparsers(dest="action", required=True)
     create = key_commands.add_parser("create", help="print a new key once")
@@ -233,7 +300,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 1
-    except (AppError, FormFileError) as exc:
+    except AppError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error.field}: {error.message}", file=sys.stderr)
+        return 1
+    except FormFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return code

@@ -91,3 +91,22 @@ def test_the_commands_of_the_design_exist() -> None:
         ["apikey", "create", "--role", "analyst"],
     ):
         assert parser.parse_args(argv).handler is not None
+
+
+def test_analytics_prints_the_same_rows_as_the_api(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    rows = [response_row(overall="5"), response_row(overall="2"), response_row(sector="justice")]
+    assert main(["import", "responses", str(write_csv(tmp_path / "r.csv", rows))]) == 0
+    capsys.readouterr()
+    argv = ["analytics", "satisfaction", "--from", "2026-10-01", "--to", "2026-10-31"]
+    assert main([*argv, "--by", "sector", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("sector,n,not_answered,rate,se,df,ci_low,ci_high")
+    assert [line.split(",")[:4] for line in lines[1:]] == [
+        ["justice", "1", "0", "1.0"],
+        ["land", "2", "0", "0.5"],
+    ]
+    assert main([*argv, "--by", "planet"]) == 1
+    assert "by: 'planet' is not one of" in capsys.readouterr().err

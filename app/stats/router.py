@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse, Response
 
 from app.deps import CatalogDep, Reader, SessionDep
 from app.stats.params import parse_query
-from app.stats.service import SatisfactionResult, satisfaction
+from app.stats.service import satisfaction
+from app.stats.targets import TARGET_FIELDS, plan_targets
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
@@ -19,13 +20,21 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 
-def rows_as_csv(result: SatisfactionResult, by: tuple[str, ...]) -> str:
+def _csv(rows: list[dict[str, Any]], fields: list[str]) -> Response:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*by, *ROW_FIELDS], lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    for row in result.rows:
-        writer.writerow({key: ("" if value is None else value) for key, value in row.items()})
-    return buffer.getvalue()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in fields})
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    return value
 
 
 @router.get("/satisfaction", response_model=None)
@@ -57,7 +66,29 @@ def get_satisfaction(
     )
     result = satisfaction(session, catalog, query, principal)
     if format == "csv":
-        return Response(rows_as_csv(result, query.by), media_type="text/csv; charset=utf-8")
+        return _csv(result.rows, [*query.by, *ROW_FIELDS])
     return JSONResponse(
         {"query": result.query, "rows": result.rows, "unweighted_cells": result.unweighted_cells}
     )
+
+
+@router.get("/targets", response_model=None)
+def get_targets(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, Query(alias="to", description="last day, YYYY-MM-DD")],
+    weighting: Annotated[str | None, Query(description="none, poststratified or raked")] = None,
+    ci: Annotated[str, Query(description="logit, beta or wald")] = "logit",
+    level: float = 0.95,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Response | dict[str, Any]:
+    """Each indicator of the plan (DESIGN.md §2) with its rate, interval and status."""
+    query = parse_query(
+        catalog, date_from=date_from, date_to=date_to, weighting=weighting, interval=ci, level=level
+    )
+    rows = plan_targets(session, catalog, query, principal)
+    if format == "csv":
+        return _csv(rows, ["indicator", "measured_by", "sectors", "channels", *TARGET_FIELDS])
+    return JSONResponse({"query": query.echo(query.weighting or "default"), "rows": rows})

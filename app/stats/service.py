@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -17,11 +18,15 @@ from sqlmodel import Session, select
 
 import analytics
 from app.keys.service import Principal
-from app.models import Target, Unit, Volume
+from app.models import CHANNELS, Sector, Target, Unit, Volume
 from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans
 from app.surveys.forms import Choice3, FormCatalog
 
 BY_KEYS = ("sector", "unit", "channel", "month", "question")
+EMPTY_FIELDS = (
+    "rate", "se", "ci_low", "ci_high", "deff", "n_eff", "kish_n_eff", "status", "p_value",
+    "coverage",
+)  # fmt: skip
 _CELL_KEYS = ("unit", "sector", "month")
 _SATISFIED = "S"
 _UNSATISFIED = "U"
@@ -39,6 +44,20 @@ class SatisfactionQuery:
     weighting: analytics.Weighting | None = None
     interval: analytics.Interval = "logit"
     level: float = 0.95
+    # Restrictions to one domain (the plan's indicators: a channel, a group of sectors),
+    # and the target indicator their rows are read against.
+    sectors: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+    target_indicator: str | None = None
+
+    @property
+    def groups_by_channel(self) -> bool:
+        return "channel" in self.by or self.channels is not None
+
+    def in_scope(self, sector: str, channel: str | None) -> bool:
+        return (self.sectors is None or sector in self.sectors) and (
+            self.channels is None or channel in self.channels
+        )
 
     def echo(self, weighting: str) -> dict[str, Any]:
         return {
@@ -99,7 +118,7 @@ def _pattern_counts(
     unit_ids: frozenset[int] | None,
 ) -> list[tuple[int, str, str, str | None, str, int]]:
     """(unit id, sector, month, channel or None, pattern, responses): the one GROUP BY."""
-    channel = ", channel" if "channel" in query.by else ""
+    channel = ", channel" if query.groups_by_channel else ""
     scope = ""
     if unit_ids is not None:
         scope = (
@@ -190,10 +209,52 @@ def satisfaction(
         found, skipped = _estimate_rows(
             counts, indicator, query, weighting, volumes, unit_codes, targets, year
         )
+        if not found:
+            found = _empty_rows(session, query, indicator, unit_ids, targets, year)
         rows.extend(found)
         if not unweighted:
             unweighted = skipped
     return SatisfactionResult(query.echo(weighting), rows, unweighted)
+
+
+def _empty_rows(
+    session: Session,
+    query: SatisfactionQuery,
+    indicator: IndicatorPlan,
+    unit_ids: frozenset[int] | None,
+    targets: list[Target],
+    year: int,
+) -> list[dict[str, Any]]:
+    """A period without responses: every domain of the query, with n = 0 and no rate."""
+    units = session.exec(select(Unit.code).where(Unit.level != "city").order_by(Unit.code))
+    if unit_ids is not None:
+        units = session.exec(select(Unit.code).where(Unit.id.in_(unit_ids)))  # type: ignore[union-attr]
+    values: dict[str, list[Any]] = {
+        "sector": sorted(query.sectors or session.exec(select(Sector.code)).all()),
+        "channel": sorted(query.channels or CHANNELS),
+        "month": _months(query.date_from, query.date_to),
+        "unit": sorted(units.all()),
+    }
+    domain_keys = [key for key in query.by if key != "question"]
+    rows = []
+    for combination in product(*(values[key] for key in domain_keys)):
+        keys: dict[str, Any] = dict(zip(domain_keys, combination, strict=True))
+        target = _domain_target(keys, indicator, query, targets, year)
+        if "question" in query.by:
+            keys["question"] = indicator.name
+        rows.append(
+            {
+                **keys,
+                **dict.fromkeys(EMPTY_FIELDS),
+                "n": 0,
+                "not_answered": 0,
+                "df": 0,
+                "target": None if np.isnan(target) else target,
+                "small_sample": True,
+                "lonely_cells": 0,
+            }
+        )
+    return rows
 
 
 def _estimate_rows(
@@ -228,15 +289,15 @@ def _estimate_rows(
         cell = (unit_id, sector, month)
         cell_index = 0 if weighting == "none" else cells.setdefault(cell, len(cells))
         values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
-        key = tuple(values[k] for k in domain_keys)
+        # Responses outside the query's scope stay in the design (their cells keep their
+        # n_h) but fall in a domain of their own, which is not reported.
+        key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
         group_domain.append(domains.setdefault(key, len(domains)))
         group_cell.append(cell_index)
         group_count.append(responses)
         answered.append([c != _NONE for c in pattern])
         satisfied.append([c == _SATISFIED for c in pattern])
-    if not domain_keys and not domains:
-        domains[()] = 0
-    if not domains:
+    if not any(key[0] for key in domains):
         return [], unweighted
 
     cell_sizes: dict[int, int] = defaultdict(int)
@@ -263,14 +324,15 @@ def _estimate_rows(
         weights = analytics.raked(size, _raking_margins(cell_list, volumes))
 
     def readable(key: tuple[Any, ...]) -> tuple[str, ...]:
-        labelled = dict(zip(domain_keys, key, strict=True))
+        labelled = dict(zip(domain_keys, key[1:], strict=True))
         if "unit" in labelled:
             labelled["unit"] = unit_codes.get(labelled["unit"])
         return tuple(str(labelled[k]) for k in domain_keys)
 
     ordered = sorted(domains.items(), key=lambda item: readable(item[0]))
     domain_targets = np.array(
-        [_domain_target(dict(zip(domain_keys, key, strict=True)), indicator, targets, year)
+        [_domain_target(dict(zip(domain_keys, key[1:], strict=True)), indicator, query,
+                        targets, year)
          for key, _ in sorted(domains.items(), key=lambda item: item[1])],
         dtype=np.float64,
     )  # fmt: skip
@@ -283,10 +345,12 @@ def _estimate_rows(
         level=query.level,
         index=indicator.is_index,
     )
-    coverage = _coverage(used, domain_keys, domains, volumes)
+    coverage = _coverage(used, domain_keys, domains, volumes, query)
     rows = []
     for key, index in ordered:
-        keys: dict[str, Any] = dict(zip(domain_keys, key, strict=True))
+        if not key[0]:
+            continue
+        keys: dict[str, Any] = dict(zip(domain_keys, key[1:], strict=True))
         if "unit" in keys:
             keys["unit"] = unit_codes.get(keys["unit"])
         if "question" in query.by:
@@ -317,9 +381,15 @@ def _estimate_rows(
 
 
 def _domain_target(
-    keys: dict[str, Any], indicator: IndicatorPlan, targets: list[Target], year: int
+    keys: dict[str, Any],
+    indicator: IndicatorPlan,
+    query: SatisfactionQuery,
+    targets: list[Target],
+    year: int,
 ) -> float:
-    if indicator.name == SIPAS:
+    if query.target_indicator is not None:
+        found = _target_for(targets, query.target_indicator, None, year)
+    elif indicator.name == SIPAS:
         found = _target_for(targets, SIPAS, None, year)
     elif "sector" in keys:
         found = _target_for(targets, "sector", keys["sector"], year)
@@ -349,20 +419,23 @@ def _coverage(
     domain_keys: tuple[str, ...],
     domains: dict[tuple[Any, ...], int],
     volumes: dict[tuple[int, str, str], int],
+    query: SatisfactionQuery,
 ) -> dict[int, float | None]:
     """Share of each domain's dossiers that lie in cells with responses in the domain."""
     cell_keys = [k for k in domain_keys if k in _CELL_KEYS]
     positions = {"unit": 0, "sector": 1, "month": 2}
     total: dict[tuple[Any, ...], int] = defaultdict(int)
     for cell, dossiers in volumes.items():
-        total[tuple(cell[positions[k]] for k in cell_keys)] += dossiers
+        if query.sectors is None or cell[1] in query.sectors:
+            total[tuple(cell[positions[k]] for k in cell_keys)] += dossiers
     covered_cells: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
     for unit_id, sector, month, channel, _, _ in used:
         values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
-        covered_cells[domains[tuple(values[k] for k in domain_keys)]].add((unit_id, sector, month))
+        key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
+        covered_cells[domains[key]].add((unit_id, sector, month))
     coverage: dict[int, float | None] = {}
     for key, index in domains.items():
-        values = dict(zip(domain_keys, key, strict=True))
+        values = dict(zip(domain_keys, key[1:], strict=True))
         denominator = total.get(tuple(values[k] for k in cell_keys), 0)
         numerator = sum(volumes.get(cell, 0) for cell in covered_cells[index])
         coverage[index] = numerator / denominator if denominator else None

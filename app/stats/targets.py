@@ -1,0 +1,68 @@
+"""The plan's indicators (DESIGN.md §2) for a period, each read against its own target."""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session
+
+from app.keys.service import Principal
+from app.stats.service import SatisfactionQuery, satisfaction
+from app.surveys.forms import FormCatalog
+
+
+@dataclass(frozen=True, slots=True)
+class PlanIndicator:
+    id: str
+    indicator: str
+    sectors: frozenset[str] | None = None
+    channels: frozenset[str] | None = None
+
+
+# SIPAS.md, "Where a rate is the plan's target".
+PLAN_INDICATORS = (
+    PlanIndicator("online_service", "overall", channels=frozenset({"online"})),
+    PlanIndicator("procedure_handling", "overall"),
+    PlanIndicator(
+        "land_construction_investment",
+        "overall",
+        sectors=frozenset({"land", "construction", "investment"}),
+    ),
+    PlanIndicator(
+        "public_services_health_education", "overall", sectors=frozenset({"health", "education"})
+    ),
+    PlanIndicator("sipas", "sipas"),
+)
+TARGET_FIELDS = (
+    "n", "rate", "se", "df", "ci_low", "ci_high", "target", "status", "p_value",
+    "small_sample", "coverage",
+)  # fmt: skip
+
+
+def plan_targets(
+    session: Session,
+    catalog: FormCatalog,
+    base: SatisfactionQuery,
+    principal: Principal | None = None,
+) -> list[dict[str, Any]]:
+    """One row per plan indicator: its rate, interval and status against its target."""
+    rows = []
+    for item in PLAN_INDICATORS:
+        query = replace(
+            base,
+            by=(),
+            indicator=item.indicator,
+            sectors=item.sectors,
+            channels=item.channels,
+            target_indicator=item.id,
+        )
+        found = satisfaction(session, catalog, query, principal).rows[0]
+        rows.append(
+            {
+                "indicator": item.id,
+                "measured_by": item.indicator,
+                "sectors": sorted(item.sectors) if item.sectors else "all",
+                "channels": sorted(item.channels) if item.channels else "all",
+                **{name: found[name] for name in TARGET_FIELDS},
+            }
+        )
+    return rows

@@ -1,0 +1,183 @@
+"""The analytics API as an analyst uses it: one request, the answer, its errors."""
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Unit, Volume
+from app.responses.records import ResponseRecord, insert_records
+from app.surveys.forms import FormCatalog
+from tests.factories import api_key
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def add_responses(
+    session: Session,
+    catalog: FormCatalog,
+    unit: str,
+    sector: str,
+    overall: list[int],
+    channel: str = "counter",
+    day: str = "2026-10-15",
+) -> None:
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
+    assert unit_id is not None
+    moment = datetime.fromisoformat(f"{day}T10:00:00+07:00").astimezone(UTC)
+    records = [
+        ResponseRecord(
+            id=uuid.uuid4(), submitted_at=moment, unit_id=unit_id, sector_code=sector,
+            channel=channel, form=form, source="import",
+            codes=(("overall", code), ("staff", code)), texts=(), content_sha256="0" * 64,
+        )
+        for code in overall
+    ]  # fmt: skip
+    insert_records(session.connection(), records, ZONE)
+
+
+@pytest.fixture
+def october(session: Session, catalog: FormCatalog) -> None:
+    """Land below its 90% target in two communes, justice well above its 95%."""
+    add_responses(session, catalog, "10507", "land", [5] * 70 + [2] * 30)
+    add_responses(session, catalog, "10525", "land", [4] * 80 + [3] * 20)
+    add_responses(session, catalog, "10507", "justice", [5] * 199 + [1])
+    for unit, sector, dossiers in (("10507", "land", 900), ("10525", "land", 300),
+                                   ("10507", "justice", 1000)):  # fmt: skip
+        unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
+        assert unit_id is not None
+        session.add(Volume(month="2026-10", unit_id=unit_id, sector_code=sector, dossiers=dossiers))
+    session.flush()
+
+
+def test_which_sectors_are_significantly_below_target(
+    client: httpx.Client, session: Session, october: None
+) -> None:
+    response = client.get(
+        "/api/v1/analytics/satisfaction",
+        params={"from": "2026-10-01", "to": "2026-10-31", "by": "sector"},
+        headers=api_key(session, "analyst"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    rows = {row["sector"]: row for row in body["rows"]}
+    land, justice = rows["land"], rows["justice"]
+    # Post-stratified: 900 dossiers at 70%, 300 at 80%.
+    assert land["rate"] == pytest.approx((900 * 0.7 + 300 * 0.8) / 1200)
+    assert land["target"] == 0.9
+    assert land["status"] == "not_met"
+    assert land["p_value"] < 0.001
+    assert justice["status"] == "met"
+    assert body["query"]["weighting"] == "poststratified"
+    assert body["unweighted_cells"] == []
+    assert land["ci_low"] < land["rate"] < land["ci_high"]
+
+
+def test_a_unit_key_sees_only_its_units(
+    client: httpx.Client, session: Session, october: None
+) -> None:
+    response = client.get(
+        "/api/v1/analytics/satisfaction",
+        params={"from": "2026-10-01", "to": "2026-10-31", "by": "unit"},
+        headers=api_key(session, "unit", ["10525"]),
+    )
+    assert [row["unit"] for row in response.json()["rows"]] == ["10525"]
+
+
+def test_cells_without_volumes_are_reported_not_weighted_one(
+    client: httpx.Client, session: Session, catalog: FormCatalog, october: None
+) -> None:
+    add_responses(session, catalog, "10532", "land", [1] * 10)
+    body = client.get(
+        "/api/v1/analytics/satisfaction",
+        params={"from": "2026-10-01", "to": "2026-10-31", "by": "sector"},
+        headers=api_key(session, "analyst"),
+    ).json()
+    assert body["unweighted_cells"] == [
+        {"unit": "10532", "sector": "land", "month": "2026-10", "responses": 10}
+    ]
+    land = next(row for row in body["rows"] if row["sector"] == "land")
+    assert land["n"] == 200
+
+
+def test_a_period_without_responses_gives_rows_with_n_zero(
+    client: httpx.Client, session: Session
+) -> None:
+    response = client.get(
+        "/api/v1/analytics/satisfaction",
+        params={"from": "2024-01-01", "to": "2024-01-31"},
+        headers=api_key(session, "analyst"),
+    )
+    assert response.status_code == 200
+    (row,) = response.json()["rows"]
+    assert (row["n"], row["rate"], row["status"]) == (0, None, None)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"by": "planet"}, "by"),
+        ({"indicator": "happiness"}, "indicator"),
+        ({"weighting": "magic"}, "weighting"),
+        ({"ci": "bayes"}, "ci"),
+        ({"level": "1.5"}, "level"),
+        ({"from": "2026-11-01"}, "to"),
+        ({"from": "yesterday"}, "from"),
+    ],
+)
+def test_bad_parameters_are_422_naming_the_parameter(
+    client: httpx.Client, session: Session, params: dict[str, str], field: str
+) -> None:
+    query = {"from": "2026-10-01", "to": "2026-10-31", **params}
+    response = client.get(
+        "/api/v1/analytics/satisfaction", params=query, headers=api_key(session, "analyst")
+    )
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_csv_has_the_by_keys_then_the_fields(
+    client: httpx.Client, session: Session, october: None
+) -> None:
+    response = client.get(
+        "/api/v1/analytics/satisfaction",
+        params={"from": "2026-10-01", "to": "2026-10-31", "by": "sector,question",
+                "indicator": "sipas", "format": "csv"},
+        headers=api_key(session, "analyst"),
+    )  # fmt: skip
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert list(rows[0])[:4] == ["sector", "question", "n", "not_answered"]
+    assert {row["question"] for row in rows} == {
+        "access",
+        "procedure",
+        "staff",
+        "result",
+        "feedback",
+    }
+
+
+def test_the_plans_indicators_against_their_targets(
+    client: httpx.Client, session: Session, october: None
+) -> None:
+    body = client.get(
+        "/api/v1/analytics/targets",
+        params={"from": "2026-10-01", "to": "2026-10-31"},
+        headers=api_key(session, "analyst"),
+    ).json()
+    rows = {row["indicator"]: row for row in body["rows"]}
+    assert list(rows) == [
+        "online_service", "procedure_handling", "land_construction_investment",
+        "public_services_health_education", "sipas",
+    ]  # fmt: skip
+    assert rows["online_service"]["n"] == 0
+    land = rows["land_construction_investment"]
+    assert (land["n"], land["target"], land["status"]) == (200, 0.9, "not_met")
+    assert rows["procedure_handling"]["n"] == 400
