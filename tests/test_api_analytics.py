@@ -155,12 +155,10 @@ def test_csv_has_the_by_keys_then_the_fields(
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert list(rows[0])[:4] == ["sector", "question", "n", "not_answered"]
-    assert {row["question"] for row in rows} == {
-        "access",
-        "procedure",
-        "staff",
-        "result",
-        "feedback",
+    answered = {row["question"] for row in rows if row["n"] != "0"}
+    assert answered == {"staff"}
+    assert {"access_info", "staff_polite", "access", "feedback"} <= {
+        row["question"] for row in rows
     }
 
 

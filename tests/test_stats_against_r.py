@@ -35,6 +35,19 @@ UNITS = ("10507", "10525", "10532", "10537")
 SECTORS = {"land": 0.8, "justice": 0.93, "health": 1.0, "transport": 0.0}
 MONTHS = ((2025, 3), (2025, 4))
 ELEMENTS = ("access", "procedure", "staff", "result", "feedback")
+ELEMENT_OF = {
+    criterion: element
+    for element, criteria in {
+        "access": ("access_info", "access_signage", "access_clean", "access_equipment"),
+        "procedure": ("procedure_posted", "procedure_documents", "procedure_fees",
+                      "procedure_time"),
+        "staff": ("staff_polite", "staff_responsive", "staff_guidance", "staff_compliance",
+                  "staff_dedicated"),
+        "result": ("result_on_time", "result_accurate", "result_fair"),
+        "feedback": ("feedback_channel", "feedback_handled", "feedback_notified"),
+    }.items()
+    for criterion in criteria
+}  # fmt: skip
 
 needs_r = pytest.mark.skipif(
     shutil.which("Rscript") is None and os.environ.get("CI") != "true",
@@ -143,7 +156,10 @@ def _r_reference(
             answers = decode_codes(form, response.answer_codes)
             ys = []
             for question in indicator_plan.questions:
+                # counter-quick's element question answers each criterion of its element.
                 code = answers.get(question)
+                if code is None and indicator_plan.is_index:
+                    code = answers.get(ELEMENT_OF.get(question, question))
                 ys.append("NA" if code in (None, 0) else int(code >= 4))
             writer.writerow(["|".join(cell), *cell, response.channel,
                              "|".join(str(values[k]) for k in by) or "all", *ys])  # fmt: skip

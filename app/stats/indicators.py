@@ -3,7 +3,8 @@
 ``overall`` and any likert or vote question id are one rate each; an element id is the mean
 of its criteria's rates; ``sipas`` is the (weighted) mean of the element indices
 (SIPAS.md). Elements gather their criteria from every published form's ``aggregation``
-block, so a quick form's one element question and a full form's criteria both count.
+block. A form that asks one question per element (``counter-quick``) answers every
+criterion of that element with it: "its element answers count as the element indices".
 """
 
 from dataclasses import dataclass
@@ -33,13 +34,28 @@ def scored_questions(catalog: FormCatalog) -> dict[str, Likert5 | Choice3]:
 
 
 def elements(catalog: FormCatalog) -> dict[str, tuple[tuple[str, ...], float]]:
-    """Element id → (its criteria over all forms, its weight in the index)."""
+    """Element id → (its detailed criteria over all forms, its weight in the index).
+
+    An element asked as one question (criteria = the element's own id) stands in for the
+    detailed criteria where another form has them.
+    """
     found: dict[str, tuple[list[str], float]] = {}
     for loaded in catalog.loaded():
         for element in loaded.definition.aggregation.elements:
             criteria, _ = found.setdefault(element.id, ([], element.weight))
-            criteria.extend(q for q in element.criteria if q not in criteria)
-    return {eid: (tuple(criteria), weight) for eid, (criteria, weight) in found.items()}
+            if element.criteria != (element.id,):
+                criteria.extend(q for q in element.criteria if q not in criteria)
+    return {eid: (tuple(criteria) or (eid,), weight) for eid, (criteria, weight) in found.items()}
+
+
+def stand_ins(catalog: FormCatalog) -> dict[str, str]:
+    """Detailed criterion → the element question that answers it on one-question forms."""
+    mapping: dict[str, str] = {}
+    for eid, (criteria, _) in elements(catalog).items():
+        for criterion in criteria:
+            if criterion != eid:
+                mapping[criterion] = eid
+    return mapping
 
 
 def known_indicators(catalog: FormCatalog) -> set[str]:
@@ -73,7 +89,15 @@ def question_plans(catalog: FormCatalog, indicator: str) -> list[IndicatorPlan]:
     """``by=question``: one rate per question of the indicator (all scored questions for
     ``overall``)."""
     base = plan(catalog, indicator)
-    questions = base.questions if base.is_index else tuple(scored_questions(catalog))
-    if not base.is_index and indicator != "overall":
-        questions = base.questions
+    scored = scored_questions(catalog)
+    if base.is_index:
+        # The detailed criteria, then the element questions of one-question forms.
+        substitutes = stand_ins(catalog)
+        questions = [*base.questions]
+        questions += [e for e in dict.fromkeys(substitutes[q] for q in base.questions
+                      if q in substitutes) if e in scored]  # fmt: skip
+    elif indicator == "overall":
+        questions = list(scored)
+    else:
+        questions = list(base.questions)
     return [IndicatorPlan(q, (q,), (1.0,), False) for q in questions]

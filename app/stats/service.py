@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 import analytics
 from app.keys.service import Principal
 from app.models import CHANNELS, Sector, Target, Unit, Volume
-from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans
+from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
 from app.surveys.forms import Choice3, FormCatalog
 
 BY_KEYS = ("sector", "unit", "channel", "month", "question")
@@ -78,16 +78,20 @@ class SatisfactionResult:
     unweighted_cells: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _state_sql(catalog: FormCatalog, questions: Sequence[str]) -> str:
+def _state_sql(catalog: FormCatalog, questions: Sequence[str], index: bool) -> str:
     """SQL for the answer pattern: one character per question, S, U or '.'.
 
-    Form ids and positions come from the validated form catalogue, never from a request.
+    For an index, a form that asks an element as one question answers each of the
+    element's criteria with it. Form ids and positions come from the validated form
+    catalogue, never from a request.
     """
+    substitutes = stand_ins(catalog) if index else {}
     branches = []
     for loaded in catalog.loaded():
         form = loaded.definition
         parts = []
-        for qid in questions:
+        for asked in questions:
+            qid = asked if asked in form.by_id else substitutes.get(asked, asked)
             position = form.slot_index.get(qid)
             question = form.by_id.get(qid)
             if position is None or question is None:
@@ -114,7 +118,7 @@ def _pattern_counts(
     session: Session,
     catalog: FormCatalog,
     query: SatisfactionQuery,
-    questions: Sequence[str],
+    indicator: IndicatorPlan,
     unit_ids: frozenset[int] | None,
 ) -> list[tuple[int, str, str, str | None, str, int]]:
     """(unit id, sector, month, channel or None, pattern, responses): the one GROUP BY."""
@@ -125,7 +129,7 @@ def _pattern_counts(
             f" AND unit_id IN ({', '.join(str(int(uid)) for uid in sorted(unit_ids)) or 'NULL'})"
         )
     # Built from the form catalogue and integers only: nothing of the request is spliced in.
-    pattern = _state_sql(catalog, questions)
+    pattern = _state_sql(catalog, indicator.questions, indicator.is_index)
     statement = text(
         f"SELECT unit_id, sector_code, month{channel}, {pattern} AS pattern,"  # noqa: S608
         " COUNT(*) AS responses FROM response"
@@ -205,7 +209,7 @@ def satisfaction(
     rows: list[dict[str, Any]] = []
     unweighted: list[dict[str, Any]] = []
     for indicator in plans:
-        counts = _pattern_counts(session, catalog, query, indicator.questions, unit_ids)
+        counts = _pattern_counts(session, catalog, query, indicator, unit_ids)
         found, skipped = _estimate_rows(
             counts, indicator, query, weighting, volumes, unit_codes, targets, year
         )

@@ -55,7 +55,19 @@ for (dom in sort(unique(d$domain))) {
     p <- as.numeric(coef(combined))
     se <- as.numeric(SE(combined))
     df <- degf(dd)
-    ci <- p + c(-1, 1) * qt(1 - (1 - level) / 2, df) * se
+    # An index is a mean of rates: its interval is the requested method's formula applied
+    # to R's estimate, standard error and degrees of freedom.
+    t <- qt(1 - (1 - level) / 2, df)
+    if (params$method == "logit") {
+      ci <- plogis(qlogis(p) + c(-1, 1) * t * se / (p * (1 - p)))
+    } else if (params$method == "beta") {
+      alpha <- 1 - level
+      n_eff <- p * (1 - p) / se^2 * (qt(alpha / 2, nrow(dd) - 1) / qt(alpha / 2, df))^2
+      ci <- c(qbeta(alpha / 2, n_eff * p, n_eff * (1 - p) + 1),
+              qbeta(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
+    } else {
+      ci <- p + c(-1, 1) * t * se
+    }
   } else {
     # A calibrated design keeps the rows a subset leaves out (with weight 0), so the
     # indicator must be a number on every row: s_q, 0 where unanswered.
