@@ -13,6 +13,7 @@ from itertools import product
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, select
 
@@ -114,41 +115,69 @@ def _state_sql(catalog: FormCatalog, questions: Sequence[str], index: bool) -> s
     return f"(CASE {' '.join(branches)} ELSE {blank} END)"
 
 
+Counts = list[tuple[int, str, str, str | None, str, int]]
+"""(unit id, sector, month, channel or None, answer pattern, responses)."""
+
+
+def _grouped(
+    session: Session,
+    query: SatisfactionQuery,
+    unit_ids: frozenset[int] | None,
+    columns: str,
+    group: str,
+) -> list[Any]:
+    """The period's in-scope responses, grouped by cell (and channel) and ``group``."""
+    channel = ", channel" if query.groups_by_channel else ""
+    scope = ""
+    if unit_ids is not None:
+        listed = ", ".join(str(int(uid)) for uid in sorted(unit_ids)) or "NULL"
+        scope = f" AND unit_id IN ({listed})"
+    # Built from the form catalogue and integers only: nothing of the request is spliced in.
+    statement = text(
+        f"SELECT unit_id, sector_code, month{channel}, {columns} FROM response"  # noqa: S608
+        " WHERE local_date >= :date_from AND local_date <= :date_to AND excluded = :excluded"
+        f"{scope} GROUP BY unit_id, sector_code, month{channel}{group}"
+    ).bindparams(bindparam("date_from", type_=Date), bindparam("date_to", type_=Date))
+    rows = session.connection().execute(
+        statement, {"date_from": query.date_from, "date_to": query.date_to, "excluded": False}
+    )
+    if channel:
+        return list(rows)
+    return [(unit_id, sector, month, None, *rest) for unit_id, sector, month, *rest in rows]
+
+
 def _pattern_counts(
     session: Session,
     catalog: FormCatalog,
     query: SatisfactionQuery,
     indicator: IndicatorPlan,
     unit_ids: frozenset[int] | None,
-) -> list[tuple[int, str, str, str | None, str, int]]:
-    """(unit id, sector, month, channel or None, pattern, responses): the one GROUP BY."""
-    channel = ", channel" if query.groups_by_channel else ""
-    scope = ""
-    if unit_ids is not None:
-        scope = (
-            f" AND unit_id IN ({', '.join(str(int(uid)) for uid in sorted(unit_ids)) or 'NULL'})"
-        )
-    # Built from the form catalogue and integers only: nothing of the request is spliced in.
+) -> Counts:
+    """An index's counts: responses per cell, domain keys and answer pattern."""
     pattern = _state_sql(catalog, indicator.questions, indicator.is_index)
-    statement = text(
-        f"SELECT unit_id, sector_code, month{channel}, {pattern} AS pattern,"  # noqa: S608
-        " COUNT(*) AS responses FROM response"
-        " WHERE local_date >= :date_from AND local_date <= :date_to AND excluded = :excluded"
-        f"{scope} GROUP BY unit_id, sector_code, month{channel}, pattern"
-    ).bindparams(bindparam("date_from", type_=Date), bindparam("date_to", type_=Date))
-    result = session.connection().execute(
-        statement,
-        {"date_from": query.date_from, "date_to": query.date_to, "excluded": False},
-    )
-    rows = []
-    for row in result:
-        if channel:
-            unit_id, sector, month, channel_value, pattern, responses = row
-        else:
-            unit_id, sector, month, pattern, responses = row
-            channel_value = None
-        rows.append((unit_id, sector, month, channel_value, pattern, int(responses)))
-    return rows
+    rows = _grouped(session, query, unit_ids, f"{pattern} AS pattern, COUNT(*)", ", pattern")
+    return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
+
+
+def _question_counts(
+    session: Session,
+    catalog: FormCatalog,
+    query: SatisfactionQuery,
+    plans: list[IndicatorPlan],
+    unit_ids: frozenset[int] | None,
+) -> tuple[list[tuple[int, str, str, str | None]], NDArray[np.int64], NDArray[np.int64]]:
+    """Single-question indicators, all in one scan: per cell (and channel), the responses,
+    and for each question how many were satisfied and how many not (columns 2q, 2q + 1)."""
+    sums = []
+    for item in plans:
+        state = _state_sql(catalog, item.questions, False)
+        sums.append(f"SUM(CASE WHEN {state} = '{_SATISFIED}' THEN 1 ELSE 0 END)")
+        sums.append(f"SUM(CASE WHEN {state} = '{_UNSATISFIED}' THEN 1 ELSE 0 END)")
+    rows = _grouped(session, query, unit_ids, ", ".join(["COUNT(*)", *sums]), "")
+    keys = [(row[0], row[1], row[2], row[3]) for row in rows]
+    totals = np.array([row[4] for row in rows], dtype=np.int64)
+    tallies = np.array([row[5:] for row in rows], dtype=np.int64).reshape(len(rows), 2 * len(plans))
+    return keys, totals, tallies
 
 
 def _months(date_from: date, date_to: date) -> list[str]:
@@ -177,10 +206,70 @@ def _target_for(
 
 
 @dataclass
-class _Cells:
-    keys: list[tuple[int, str, str]]
-    index: dict[tuple[int, str, str], int]
-    size: list[int]
+class _Frame:
+    """The grouped rows of one query, placed in the design: cells, domains, weights."""
+
+    cell: NDArray[np.intp]  # per row; -1 where the row's cell is left out (no volumes)
+    domain: NDArray[np.intp]  # per row
+    domain_keys: tuple[str, ...]
+    domains: list[tuple[Any, ...]]  # (in scope, *key values) per domain index
+    cell_size: NDArray[np.int64]
+    weights: analytics.Weights
+    unweighted: list[dict[str, Any]]
+    coverage: dict[int, float | None]
+
+
+def _frame(
+    keys: list[tuple[int, str, str, str | None]],
+    totals: NDArray[np.int64],
+    query: SatisfactionQuery,
+    weighting: analytics.Weighting,
+    volumes: dict[tuple[int, str, str], int],
+    unit_codes: dict[int | None, str],
+) -> _Frame:
+    domain_keys = tuple(key for key in query.by if key != "question")
+    cells: dict[tuple[int, str, str], int] = {}
+    domains: dict[tuple[Any, ...], int] = {}
+    unweighted_sizes: dict[tuple[int, str, str], int] = defaultdict(int)
+    row_cell = np.empty(len(keys), dtype=np.intp)
+    row_domain = np.empty(len(keys), dtype=np.intp)
+    covered: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
+    for position, (unit_id, sector, month, channel) in enumerate(keys):
+        cell = (unit_id, sector, month)
+        values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
+        # Responses outside the query's scope stay in the design (their cells keep their
+        # n_h) but fall in a domain of their own, which is not reported.
+        key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
+        row_domain[position] = domains.setdefault(key, len(domains))
+        if weighting == "none":
+            row_cell[position] = 0
+        elif cell in volumes:
+            row_cell[position] = cells.setdefault(cell, len(cells))
+            covered[int(row_domain[position])].add(cell)
+        else:
+            row_cell[position] = -1
+            unweighted_sizes[cell] += int(totals[position])
+        if weighting == "none" and cell in volumes:
+            covered[int(row_domain[position])].add(cell)
+    kept = row_cell >= 0
+    cell_count = 1 if weighting == "none" else len(cells)
+    cell_size = np.bincount(row_cell[kept], totals[kept], cell_count).astype(np.int64)
+    cell_list = list(cells)
+    if weighting == "none":
+        weights = analytics.unweighted(cell_size)
+    elif weighting == "poststratified":
+        dossiers = np.array([volumes[c] for c in cell_list], dtype=np.float64)
+        weights = analytics.poststratified(cell_size, dossiers)
+    else:
+        weights = analytics.raked(cell_size, _raking_margins(cell_list, volumes))
+    unweighted = [
+        {"unit": unit_codes.get(unit_id), "sector": sector, "month": month, "responses": size}
+        for (unit_id, sector, month), size in sorted(unweighted_sizes.items())
+    ]
+    coverage = _coverage(domain_keys, domains, covered, volumes, query)
+    return _Frame(
+        row_cell, row_domain, domain_keys, list(domains), cell_size, weights, unweighted, coverage
+    )
 
 
 def satisfaction(
@@ -199,8 +288,7 @@ def satisfaction(
     }
     weighting: analytics.Weighting = query.weighting or ("poststratified" if volumes else "none")
     unit_codes = dict(session.exec(select(Unit.id, Unit.code)).all())
-    targets = list(session.exec(select(Target)))
-    year = query.date_to.year
+    context = _Context(query, unit_codes, list(session.exec(select(Target))), query.date_to.year)
     plans = (
         question_plans(catalog, query.indicator)
         if "question" in query.by
@@ -208,17 +296,40 @@ def satisfaction(
     )
     rows: list[dict[str, Any]] = []
     unweighted: list[dict[str, Any]] = []
-    for indicator in plans:
-        counts = _pattern_counts(session, catalog, query, indicator, unit_ids)
-        found, skipped = _estimate_rows(
-            counts, indicator, query, weighting, volumes, unit_codes, targets, year
-        )
-        if not found:
-            found = _empty_rows(session, query, indicator, unit_ids, targets, year)
-        rows.extend(found)
-        if not unweighted:
-            unweighted = skipped
+    if any(item.is_index for item in plans):
+        for item in plans:
+            counts = _pattern_counts(session, catalog, query, item, unit_ids)
+            keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
+            sizes = np.array([n for *_, n in counts], dtype=np.int64)
+            frame = _frame(keys, sizes, query, weighting, volumes, unit_codes)
+            patterns = [pattern for *_, pattern, _ in counts]
+            answered = np.array([[c != _NONE for c in p] for p in patterns], dtype=bool)
+            satisfied = np.array([[c == _SATISFIED for c in p] for p in patterns], dtype=bool)
+            found = _rows_for(frame, item, context, sizes, answered, satisfied)
+            rows.extend(found or _empty_rows(session, query, item, unit_ids, context))
+            unweighted = unweighted or frame.unweighted
+    else:
+        keys, totals, tallies = _question_counts(session, catalog, query, plans, unit_ids)
+        frame = _frame(keys, totals, query, weighting, volumes, unit_codes)
+        unweighted = frame.unweighted
+        states = np.array([[True, True], [True, False], [False, False]])
+        for position, item in enumerate(plans):
+            yes, no = tallies[:, 2 * position], tallies[:, 2 * position + 1]
+            # Three groups per row: satisfied, not satisfied, no answer.
+            tallied = np.concatenate([yes, no, totals - yes - no])
+            answered = np.repeat(states[:, :1], len(keys), axis=0)
+            satisfied = np.repeat(states[:, 1:], len(keys), axis=0)
+            found = _rows_for(frame, item, context, tallied, answered, satisfied, tiles=3)
+            rows.extend(found or _empty_rows(session, query, item, unit_ids, context))
     return SatisfactionResult(query.echo(weighting), rows, unweighted)
+
+
+@dataclass(frozen=True)
+class _Context:
+    query: SatisfactionQuery
+    unit_codes: dict[int | None, str]
+    targets: list[Target]
+    year: int
 
 
 def _empty_rows(
@@ -226,8 +337,7 @@ def _empty_rows(
     query: SatisfactionQuery,
     indicator: IndicatorPlan,
     unit_ids: frozenset[int] | None,
-    targets: list[Target],
-    year: int,
+    context: "_Context",
 ) -> list[dict[str, Any]]:
     """A period without responses: every domain of the query, with n = 0 and no rate."""
     units = session.exec(select(Unit.code).where(Unit.level != "city").order_by(Unit.code))
@@ -243,7 +353,7 @@ def _empty_rows(
     rows = []
     for combination in product(*(values[key] for key in domain_keys)):
         keys: dict[str, Any] = dict(zip(domain_keys, combination, strict=True))
-        target = _domain_target(keys, indicator, query, targets, year)
+        target = _domain_target(keys, indicator, context)
         if "question" in query.by:
             keys["question"] = indicator.name
         rows.append(
@@ -261,103 +371,51 @@ def _empty_rows(
     return rows
 
 
-def _estimate_rows(
-    counts: list[tuple[int, str, str, str | None, str, int]],
+def _rows_for(
+    frame: _Frame,
     indicator: IndicatorPlan,
-    query: SatisfactionQuery,
-    weighting: analytics.Weighting,
-    volumes: dict[tuple[int, str, str], int],
-    unit_codes: dict[int | None, str],
-    targets: list[Target],
-    year: int,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    cell_responses: dict[tuple[int, str, str], int] = defaultdict(int)
-    for unit_id, sector, month, _, _, responses in counts:
-        cell_responses[(unit_id, sector, month)] += responses
-    unweighted = []
-    if weighting != "none":
-        for cell, responses in sorted(cell_responses.items()):
-            if cell not in volumes:
-                unweighted.append(
-                    {"unit": unit_codes.get(cell[0]), "sector": cell[1], "month": cell[2],
-                     "responses": responses}
-                )  # fmt: skip
-    used = [c for c in counts if weighting == "none" or (c[0], c[1], c[2]) in volumes]
-
-    domain_keys = tuple(key for key in query.by if key != "question")
-    domains: dict[tuple[Any, ...], int] = {}
-    cells: dict[tuple[int, str, str], int] = {}
-    group_cell, group_domain, group_count = [], [], []
-    answered, satisfied = [], []
-    for unit_id, sector, month, channel, pattern, responses in used:
-        cell = (unit_id, sector, month)
-        cell_index = 0 if weighting == "none" else cells.setdefault(cell, len(cells))
-        values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
-        # Responses outside the query's scope stay in the design (their cells keep their
-        # n_h) but fall in a domain of their own, which is not reported.
-        key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
-        group_domain.append(domains.setdefault(key, len(domains)))
-        group_cell.append(cell_index)
-        group_count.append(responses)
-        answered.append([c != _NONE for c in pattern])
-        satisfied.append([c == _SATISFIED for c in pattern])
-    if not any(key[0] for key in domains):
-        return [], unweighted
-
-    cell_sizes: dict[int, int] = defaultdict(int)
-    for index, count in zip(group_cell, group_count, strict=True):
-        cell_sizes[index] += count
-    size = np.array([cell_sizes[i] for i in range(max(cell_sizes, default=-1) + 1)], dtype=np.int64)
-    questions = len(indicator.questions)
+    context: _Context,
+    counts: NDArray[np.int64],
+    answered: NDArray[np.bool_],
+    satisfied: NDArray[np.bool_],
+    tiles: int = 1,
+) -> list[dict[str, Any]]:
+    """The estimate rows of one indicator over the frame's domains (in-scope ones only)."""
+    cell = np.tile(frame.cell, tiles)
+    domain = np.tile(frame.domain, tiles)
+    kept = (cell >= 0) & (counts > 0)
+    if not any(frame.domains[d][0] for d in np.unique(domain[kept])):
+        return []
     sample = analytics.Sample(
-        cell=np.array(group_cell, dtype=np.intp),
-        domain=np.array(group_domain, dtype=np.intp),
-        count=np.array(group_count, dtype=np.int64),
-        answered=np.array(answered, dtype=bool).reshape(-1, questions),
-        satisfied=np.array(satisfied, dtype=bool).reshape(-1, questions),
-        cell_size=size,
-        n_domains=len(domains),
+        cell=cell[kept],
+        domain=domain[kept],
+        count=counts[kept],
+        answered=answered[kept].reshape(-1, len(indicator.questions)),
+        satisfied=satisfied[kept].reshape(-1, len(indicator.questions)),
+        cell_size=frame.cell_size,
+        n_domains=len(frame.domains),
     )
-    cell_list = list(cells)
-    if weighting == "none":
-        weights = analytics.unweighted(size)
-    elif weighting == "poststratified":
-        dossiers = np.array([volumes[c] for c in cell_list], dtype=np.float64)
-        weights = analytics.poststratified(size, dossiers)
-    else:
-        weights = analytics.raked(size, _raking_margins(cell_list, volumes))
-
-    def readable(key: tuple[Any, ...]) -> tuple[str, ...]:
-        labelled = dict(zip(domain_keys, key[1:], strict=True))
-        if "unit" in labelled:
-            labelled["unit"] = unit_codes.get(labelled["unit"])
-        return tuple(str(labelled[k]) for k in domain_keys)
-
-    ordered = sorted(domains.items(), key=lambda item: readable(item[0]))
-    domain_targets = np.array(
-        [_domain_target(dict(zip(domain_keys, key[1:], strict=True)), indicator, query,
-                        targets, year)
-         for key, _ in sorted(domains.items(), key=lambda item: item[1])],
-        dtype=np.float64,
-    )  # fmt: skip
+    labelled = [dict(zip(frame.domain_keys, key[1:], strict=True)) for key in frame.domains]
+    targets = np.array(
+        [_domain_target(keys, indicator, context) for keys in labelled], dtype=np.float64
+    )
     estimates = analytics.estimate(
         sample,
-        weights,
+        frame.weights,
         np.array(indicator.coefficients, dtype=np.float64),
-        targets=domain_targets,
-        interval=query.interval,
-        level=query.level,
+        targets=targets,
+        interval=context.query.interval,
+        level=context.query.level,
         index=indicator.is_index,
     )
-    coverage = _coverage(used, domain_keys, domains, volumes, query)
     rows = []
-    for key, index in ordered:
-        if not key[0]:
+    for index in sorted(range(len(frame.domains)), key=lambda i: _readable(labelled[i], context)):
+        if not frame.domains[index][0]:
             continue
-        keys: dict[str, Any] = dict(zip(domain_keys, key[1:], strict=True))
+        keys: dict[str, Any] = dict(labelled[index])
         if "unit" in keys:
-            keys["unit"] = unit_codes.get(keys["unit"])
-        if "question" in query.by:
+            keys["unit"] = context.unit_codes.get(keys["unit"])
+        if "question" in context.query.by:
             keys["question"] = indicator.name
         found = estimates[index]
         rows.append(
@@ -377,20 +435,22 @@ def _estimate_rows(
                 "status": found.status,
                 "p_value": found.p_value,
                 "small_sample": found.small_sample,
-                "coverage": coverage.get(index),
+                "coverage": frame.coverage.get(index),
                 "lonely_cells": found.lonely_cells,
             }
         )
-    return rows, unweighted
+    return rows
 
 
-def _domain_target(
-    keys: dict[str, Any],
-    indicator: IndicatorPlan,
-    query: SatisfactionQuery,
-    targets: list[Target],
-    year: int,
-) -> float:
+def _readable(keys: dict[str, Any], context: _Context) -> tuple[str, ...]:
+    labelled = dict(keys)
+    if "unit" in labelled:
+        labelled["unit"] = context.unit_codes.get(labelled["unit"])
+    return tuple(str(value) for value in labelled.values())
+
+
+def _domain_target(keys: dict[str, Any], indicator: IndicatorPlan, context: "_Context") -> float:
+    query, targets, year = context.query, context.targets, context.year
     if query.target_indicator is not None:
         found = _target_for(targets, query.target_indicator, None, year)
     elif indicator.name == SIPAS:
@@ -419,9 +479,9 @@ def _raking_margins(
 
 
 def _coverage(
-    used: list[tuple[int, str, str, str | None, str, int]],
     domain_keys: tuple[str, ...],
     domains: dict[tuple[Any, ...], int],
+    covered: dict[int, set[tuple[int, str, str]]],
     volumes: dict[tuple[int, str, str], int],
     query: SatisfactionQuery,
 ) -> dict[int, float | None]:
@@ -432,15 +492,10 @@ def _coverage(
     for cell, dossiers in volumes.items():
         if query.sectors is None or cell[1] in query.sectors:
             total[tuple(cell[positions[k]] for k in cell_keys)] += dossiers
-    covered_cells: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
-    for unit_id, sector, month, channel, _, _ in used:
-        values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
-        key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
-        covered_cells[domains[key]].add((unit_id, sector, month))
     coverage: dict[int, float | None] = {}
     for key, index in domains.items():
         values = dict(zip(domain_keys, key[1:], strict=True))
         denominator = total.get(tuple(values[k] for k in cell_keys), 0)
-        numerator = sum(volumes.get(cell, 0) for cell in covered_cells[index])
+        numerator = sum(volumes[cell] for cell in covered[index])
         coverage[index] = numerator / denominator if denominator else None
     return coverage
