@@ -138,11 +138,13 @@ def _grouped(
         " WHERE local_date >= :date_from AND local_date <= :date_to AND excluded = :excluded"
         f"{scope} GROUP BY unit_id, sector_code, month{channel}{group}"
     ).bindparams(bindparam("date_from", type_=Date), bindparam("date_to", type_=Date))
-    rows = session.connection().execute(
+    result = session.connection().execute(
         statement, {"date_from": query.date_from, "date_to": query.date_to, "excluded": False}
     )
+    # The driver's own cursor: the rows are plain tuples, thousands of them.
+    rows = list(result.cursor.fetchall()) if result.cursor is not None else []
     if channel:
-        return list(rows)
+        return rows
     return [(unit_id, sector, month, None, *rest) for unit_id, sector, month, *rest in rows]
 
 
@@ -281,10 +283,15 @@ def satisfaction(
     """Rows of DESIGN.md §5.4 for ``query``."""
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
     months = _months(query.date_from, query.date_to)
+    volume_rows = session.connection().execute(
+        select(Volume.unit_id, Volume.sector_code, Volume.month, Volume.dossiers).where(
+            Volume.month.in_(months)  # type: ignore[attr-defined]
+        )
+    )
     volumes = {
-        (v.unit_id, v.sector_code, v.month): v.dossiers
-        for v in session.exec(select(Volume).where(Volume.month.in_(months)))  # type: ignore[attr-defined]
-        if unit_ids is None or v.unit_id in unit_ids
+        (unit_id, sector, month): dossiers
+        for unit_id, sector, month, dossiers in volume_rows
+        if unit_ids is None or unit_id in unit_ids
     }
     weighting: analytics.Weighting = query.weighting or ("poststratified" if volumes else "none")
     unit_codes = dict(session.exec(select(Unit.id, Unit.code)).all())
