@@ -12,6 +12,7 @@ from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, database_answers
 from app.errors import AppError, FieldError
+from app.responses.router import router as responses_router
 from app.stats.router import router as stats_router
 from app.surveys.forms import FormCatalog
 from app.units.router import router as units_router
@@ -84,4 +85,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(volumes_router)
     app.include_router(stats_router)
+    app.include_router(responses_router)
     return app

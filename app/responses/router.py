@@ -1,0 +1,48 @@
+"""HTTP route for exporting responses."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from app.deps import CatalogDep, Reader, SessionDep, SettingsDep
+from app.errors import FieldError, Forbidden, Invalid
+from app.responses.export import PAGE_DEFAULT, ExportFilter, export_csv, export_page
+from app.units.service import get_unit
+
+router = APIRouter(prefix="/api/v1", tags=["responses"])
+
+
+@router.get("/responses", response_model=None)
+def list_responses(
+    session: SessionDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    date_from: Annotated[date, Query(alias="from", description="first day, YYYY-MM-DD")],
+    date_to: Annotated[date, Query(alias="to", description="last day, YYYY-MM-DD")],
+    unit: str | None = None,
+    sector: str | None = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    cursor: str | None = None,
+    limit: int = PAGE_DEFAULT,
+) -> StreamingResponse | dict[str, Any]:
+    """Responses of a period, comments masked: JSON pages (``next_cursor``) or streamed CSV."""
+    if date_from > date_to:
+        raise Invalid("invalid period", [FieldError("to", "the period ends before it starts")])
+    unit_ids = principal.unit_ids if principal.role == "unit" else None
+    if unit is not None:
+        unit_id = get_unit(session, unit).id
+        assert unit_id is not None
+        if unit_ids is not None and unit_id not in unit_ids:
+            raise Forbidden("this key may not read that unit")
+        unit_ids = frozenset({unit_id})
+    scope = ExportFilter(date_from, date_to, unit_ids, sector)
+    if format == "csv":
+        return StreamingResponse(
+            export_csv(session, catalog, settings.zone, scope),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": "attachment; filename=responses.csv"},
+        )
+    return export_page(session, catalog, settings.zone, scope, cursor, limit)

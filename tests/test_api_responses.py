@@ -1,0 +1,121 @@
+"""Exporting responses: pages, streamed CSV, masked comments, safe spreadsheet cells."""
+
+import csv
+import io
+import uuid
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Unit
+from app.responses.export import mask_personal_data, safe_cell
+from app.responses.records import ResponseRecord, insert_records
+from app.surveys.forms import FormCatalog
+from tests.factories import api_key
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def add(session: Session, catalog: FormCatalog, unit: str, comment: str | None, count: int) -> None:
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
+    assert unit_id is not None
+    records = []
+    for index in range(count):
+        moment = datetime(2026, 10, 5, 2, 0, index % 60, tzinfo=UTC)
+        records.append(
+            ResponseRecord(
+                id=uuid.uuid4(), submitted_at=moment, unit_id=unit_id, sector_code="land",
+                channel="counter", form=form, source="import",
+                codes=(("overall", 2), ("improve", 1), ("improve", 3)),
+                texts=(("comment", comment),) if comment else (), content_sha256="0" * 64,
+            )
+        )  # fmt: skip
+    insert_records(session.connection(), records, ZONE)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("Gọi tôi 0912 345 678", "Gọi tôi [đã ẩn]"),
+        ("ĐT: +84 912.345.678.", "ĐT: [đã ẩn]."),
+        ("CCCD 031204001234 nhé", "CCCD [đã ẩn] nhé"),
+        ("mail nguoi.dan+hp@example.com.vn", "mail [đã ẩn]"),
+        ("Chờ 45 phút, 2 lần", "Chờ 45 phút, 2 lần"),
+    ],
+)
+def test_personal_data_is_masked(text: str, masked: str) -> None:
+    assert mask_personal_data(text) == masked
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+1", "-2+3", "@SUM(A1)"])
+def test_formula_cells_are_neutralised(value: str) -> None:
+    assert safe_cell(value) == "'" + value
+
+
+def test_pages_follow_the_cursor_to_the_end(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    add(session, catalog, "10507", None, 7)
+    headers = api_key(session, "analyst")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"from": "2026-10-01", "to": "2026-10-31", "limit": "3"}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/responses", params=params, headers=headers).json()
+        seen.extend(item["id"] for item in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 7
+    assert page["items"][0]["answers"]["improve"] == [1, 3]
+
+
+def test_csv_is_streamed_with_masked_comments(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    add(session, catalog, "10507", "=cmd| gọi 0912345678", 2)
+    response = client.get(
+        "/api/v1/responses",
+        params={"from": "2026-10-01", "to": "2026-10-31", "format": "csv"},
+        headers=api_key(session, "analyst"),
+    )
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 2
+    assert rows[0]["comment"] == "'=cmd| gọi [đã ẩn]"
+    assert rows[0]["improve"] == "1;3"
+    assert rows[0]["submitted_at"].endswith("+07:00")
+
+
+def test_a_unit_key_exports_only_its_units(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    add(session, catalog, "10507", None, 2)
+    add(session, catalog, "10525", None, 3)
+    headers = api_key(session, "unit", ["10525"])
+    page = client.get(
+        "/api/v1/responses", params={"from": "2026-10-01", "to": "2026-10-31"}, headers=headers
+    ).json()
+    assert {item["unit_code"] for item in page["items"]} == {"10525"}
+    other = client.get(
+        "/api/v1/responses",
+        params={"from": "2026-10-01", "to": "2026-10-31", "unit": "10507"},
+        headers=headers,
+    )
+    assert other.status_code == 403
+
+
+def test_a_forged_cursor_is_422(client: httpx.Client, session: Session) -> None:
+    response = client.get(
+        "/api/v1/responses",
+        params={"from": "2026-10-01", "to": "2026-10-31", "cursor": "bm9wZQ=="},
+        headers=api_key(session, "analyst"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "cursor"
