@@ -17,6 +17,7 @@ from analytics.design import (
     unweighted,
 )
 from analytics.estimates import INTERVALS, SMALL_SAMPLE, Estimate, Interval, estimate
+from analytics.trend import Trend, linear_trend
 
 __all__ = [
     "INTERVALS",
@@ -28,9 +29,11 @@ __all__ = [
     "Interval",
     "Raking",
     "Sample",
+    "Trend",
     "Weighting",
     "Weights",
     "estimate",
+    "linear_trend",
     "poststratified",
     "raked",
     "unweighted",

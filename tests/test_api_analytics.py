@@ -179,3 +179,31 @@ def test_the_plans_indicators_against_their_targets(
     land = rows["land_construction_investment"]
     assert (land["n"], land["target"], land["status"]) == (200, 0.9, "not_met")
     assert rows["procedure_handling"]["n"] == 400
+
+
+def test_a_monthly_series_with_a_trend_test(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    for month, satisfied in (("2026-07", 60), ("2026-08", 70), ("2026-09", 80), ("2026-10", 90)):
+        add_responses(session, catalog, "10507", "land", [5] * satisfied + [1] * (100 - satisfied),
+                      day=f"{month}-10")  # fmt: skip
+    body = client.get(
+        "/api/v1/analytics/trend",
+        params={"from": "2026-07-01", "to": "2026-10-31", "by": "sector", "weighting": "none"},
+        headers=api_key(session, "analyst"),
+    ).json()
+    (land,) = body["series"]
+    assert [p["month"] for p in land["points"]] == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    assert [p["rate"] for p in land["points"]] == pytest.approx([0.6, 0.7, 0.8, 0.9])
+    assert land["trend"]["direction"] == "up"
+    assert land["trend"]["slope_per_month"] == pytest.approx(0.1, abs=0.02)
+
+
+def test_a_trend_runs_by_sector_or_unit_only(client: httpx.Client, session: Session) -> None:
+    response = client.get(
+        "/api/v1/analytics/trend",
+        params={"from": "2026-07-01", "to": "2026-10-31", "by": "channel"},
+        headers=api_key(session, "analyst"),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "by"

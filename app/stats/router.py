@@ -11,6 +11,7 @@ from app.deps import CatalogDep, Reader, SessionDep
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
 from app.stats.targets import TARGET_FIELDS, plan_targets
+from app.stats.trend import trend
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
@@ -92,3 +93,30 @@ def get_targets(
     if format == "csv":
         return _csv(rows, ["indicator", "measured_by", "sectors", "channels", *TARGET_FIELDS])
     return JSONResponse({"query": query.echo(query.weighting or "default"), "rows": rows})
+
+
+@router.get("/trend", response_model=None)
+def get_trend(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, Query(alias="to", description="last day, YYYY-MM-DD")],
+    by: Annotated[str | None, Query(description="sector or unit; none for one series")] = None,
+    indicator: str = "overall",
+    weighting: Annotated[str | None, Query(description="none, poststratified or raked")] = None,
+    ci: Annotated[str, Query(description="logit, beta or wald")] = "logit",
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """Monthly rates per sector or unit with intervals, and a test for a linear trend."""
+    query = parse_query(
+        catalog,
+        date_from=date_from,
+        date_to=date_to,
+        indicator=indicator,
+        weighting=weighting,
+        interval=ci,
+        level=level,
+    )
+    series = trend(session, catalog, query, by or None, principal)
+    return {"query": {**query.echo(query.weighting or "default"), "by": by}, "series": series}
