@@ -32,8 +32,8 @@ from app.stats.indicators import plan, question_plans
 from app.stats.params import parse_query
 from app.stats.service import (
     SatisfactionQuery,
-    _pattern_counts,
-    _question_counts,
+    pattern_counts,
+    question_counts,
     satisfaction,
 )
 from app.surveys.forms import FormCatalog, Likert5
@@ -111,9 +111,9 @@ def bare_group_by(session: Session, catalog: FormCatalog, query: SatisfactionQue
         plan(catalog, query.indicator)]  # fmt: skip
     if any(item.is_index for item in plans):
         for item in plans:
-            _pattern_counts(session, catalog, query, item, None)
+            pattern_counts(session, catalog, query, item, None)
     else:
-        _question_counts(session, catalog, query, plans, None)
+        question_counts(session, catalog, query, plans, None)
 
 
 def r_timing(session: Session, catalog: FormCatalog, rows: int) -> tuple[float, float] | None:

@@ -207,3 +207,16 @@ def test_a_trend_runs_by_sector_or_unit_only(client: httpx.Client, session: Sess
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "by"
+
+
+def test_drivers_rank_the_elements_in_plain_words(
+    client: httpx.Client, session: Session, october: None
+) -> None:
+    body = client.get(
+        "/api/v1/analytics/drivers",
+        params={"from": "2026-10-01", "to": "2026-10-31"},
+        headers=api_key(session, "analyst"),
+    ).json()
+    # The fixture answers only `staff` besides overall: no complete case, no model.
+    assert body["drivers"] == []
+    assert body["n"] == 0

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from app.models import Response, Unit, Volume
 from app.responses.records import ResponseRecord, insert_records
+from app.stats.drivers import drivers
 from app.stats.indicators import plan
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
@@ -252,3 +253,50 @@ def test_estimates_agree_with_r(
         compared += 1
     assert compared >= 1
     assert compared == len([r for r in ours if r["rate"] is not None])
+
+
+@needs_r
+def test_drivers_agree_with_rs_svyglm(
+    session: Session, catalog: FormCatalog, generated: Generated, tmp_path: Path
+) -> None:
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    codes = dict(session.exec(select(Unit.id, Unit.code)).all())
+    with (tmp_path / "responses.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cell", "y", "complete", *ELEMENTS])
+        responses = session.exec(
+            select(Response).where(Response.month.in_(["2025-03", "2025-04"]))  # type: ignore[attr-defined]
+        )
+        for response in responses:
+            cell = (codes[response.unit_id], response.sector_code, response.month)
+            if cell not in generated.volumes:
+                continue
+            answers = decode_codes(form, response.answer_codes)
+            marks = [answers.get(e) for e in ELEMENTS]
+            complete = all(m not in (None, 0) for m in marks)
+            writer.writerow(["|".join(cell), int(answers["overall"] >= 4), int(complete),
+                             *[int((m or 0) >= 4) for m in marks]])  # fmt: skip
+    with (tmp_path / "volumes.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["cell", "dossiers"])
+        for cell, dossiers in generated.volumes.items():
+            writer.writerow(["|".join(cell), dossiers])
+    out = tmp_path / "out.csv"
+    finished = subprocess.run(
+        ["Rscript", str(R_SCRIPT.with_name("drivers_reference.R")),
+         str(tmp_path / "responses.csv"), str(tmp_path / "volumes.csv"), str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if finished.returncode:
+        pytest.fail(f"R failed:\n{finished.stderr}")
+    with out.open() as handle:
+        expected = {row["element"]: row for row in csv.DictReader(handle)}
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-04-30",
+                        weighting="poststratified")  # fmt: skip
+    found = drivers(session, catalog, query)
+    assert {d["element"] for d in found["drivers"]} == set(ELEMENTS)
+    for driver in found["drivers"]:
+        reference = expected[driver["element"]]
+        assert driver["coefficient"] == pytest.approx(float(reference["coefficient"]), abs=1e-6)
+        assert driver["se"] == pytest.approx(float(reference["se"]), abs=1e-6)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from app.deps import CatalogDep, Reader, SessionDep
+from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
 from app.stats.targets import TARGET_FIELDS, plan_targets
@@ -120,3 +121,21 @@ def get_trend(
     )
     series = trend(session, catalog, query, by or None, principal)
     return {"query": {**query.echo(query.weighting or "default"), "by": by}, "series": series}
+
+
+@router.get("/drivers")
+def get_drivers(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
+    date_to: Annotated[str, Query(alias="to", description="last day, YYYY-MM-DD")],
+    weighting: Annotated[str | None, Query(description="none, poststratified or raked")] = None,
+    level: float = 0.95,
+) -> dict[str, Any]:
+    """Which elements move overall satisfaction most: a design-weighted logistic regression
+    of overall satisfaction on the element answers, with odds ratios in plain words."""
+    query = parse_query(
+        catalog, date_from=date_from, date_to=date_to, weighting=weighting, level=level
+    )
+    return drivers(session, catalog, query, principal)

@@ -148,7 +148,7 @@ def _grouped(
     return [(unit_id, sector, month, None, *rest) for unit_id, sector, month, *rest in rows]
 
 
-def _pattern_counts(
+def pattern_counts(
     session: Session,
     catalog: FormCatalog,
     query: SatisfactionQuery,
@@ -161,7 +161,7 @@ def _pattern_counts(
     return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
 
 
-def _question_counts(
+def question_counts(
     session: Session,
     catalog: FormCatalog,
     query: SatisfactionQuery,
@@ -182,7 +182,7 @@ def _question_counts(
     return keys, totals, tallies
 
 
-def _months(date_from: date, date_to: date) -> list[str]:
+def months_of(date_from: date, date_to: date) -> list[str]:
     months = []
     year, month = date_from.year, date_from.month
     while (year, month) <= (date_to.year, date_to.month):
@@ -208,7 +208,7 @@ def _target_for(
 
 
 @dataclass
-class _Frame:
+class Frame:
     """The grouped rows of one query, placed in the design: cells, domains, weights."""
 
     cell: NDArray[np.intp]  # per row; -1 where the row's cell is left out (no volumes)
@@ -221,14 +221,14 @@ class _Frame:
     coverage: dict[int, float | None]
 
 
-def _frame(
+def build_frame(
     keys: list[tuple[int, str, str, str | None]],
     totals: NDArray[np.int64],
     query: SatisfactionQuery,
     weighting: analytics.Weighting,
     volumes: dict[tuple[int, str, str], int],
     unit_codes: dict[int | None, str],
-) -> _Frame:
+) -> Frame:
     domain_keys = tuple(key for key in query.by if key != "question")
     cells: dict[tuple[int, str, str], int] = {}
     domains: dict[tuple[Any, ...], int] = {}
@@ -269,7 +269,7 @@ def _frame(
         for (unit_id, sector, month), size in sorted(unweighted_sizes.items())
     ]
     coverage = _coverage(domain_keys, domains, covered, volumes, query)
-    return _Frame(
+    return Frame(
         row_cell, row_domain, domain_keys, list(domains), cell_size, weights, unweighted, coverage
     )
 
@@ -282,7 +282,7 @@ def satisfaction(
 ) -> SatisfactionResult:
     """Rows of DESIGN.md §5.4 for ``query``."""
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
-    months = _months(query.date_from, query.date_to)
+    months = months_of(query.date_from, query.date_to)
     volume_rows = session.connection().execute(
         select(Volume.unit_id, Volume.sector_code, Volume.month, Volume.dossiers).where(
             Volume.month.in_(months)  # type: ignore[attr-defined]
@@ -305,10 +305,10 @@ def satisfaction(
     unweighted: list[dict[str, Any]] = []
     if any(item.is_index for item in plans):
         for item in plans:
-            counts = _pattern_counts(session, catalog, query, item, unit_ids)
+            counts = pattern_counts(session, catalog, query, item, unit_ids)
             keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
             sizes = np.array([n for *_, n in counts], dtype=np.int64)
-            frame = _frame(keys, sizes, query, weighting, volumes, unit_codes)
+            frame = build_frame(keys, sizes, query, weighting, volumes, unit_codes)
             patterns = [pattern for *_, pattern, _ in counts]
             answered = np.array([[c != _NONE for c in p] for p in patterns], dtype=bool)
             satisfied = np.array([[c == _SATISFIED for c in p] for p in patterns], dtype=bool)
@@ -316,8 +316,8 @@ def satisfaction(
             rows.extend(found or _empty_rows(session, query, item, unit_ids, context))
             unweighted = unweighted or frame.unweighted
     else:
-        keys, totals, tallies = _question_counts(session, catalog, query, plans, unit_ids)
-        frame = _frame(keys, totals, query, weighting, volumes, unit_codes)
+        keys, totals, tallies = question_counts(session, catalog, query, plans, unit_ids)
+        frame = build_frame(keys, totals, query, weighting, volumes, unit_codes)
         unweighted = frame.unweighted
         states = np.array([[True, True], [True, False], [False, False]])
         for position, item in enumerate(plans):
@@ -353,7 +353,7 @@ def _empty_rows(
     values: dict[str, list[Any]] = {
         "sector": sorted(query.sectors or session.exec(select(Sector.code)).all()),
         "channel": sorted(query.channels or CHANNELS),
-        "month": _months(query.date_from, query.date_to),
+        "month": months_of(query.date_from, query.date_to),
         "unit": sorted(units.all()),
     }
     domain_keys = [key for key in query.by if key != "question"]
@@ -379,7 +379,7 @@ def _empty_rows(
 
 
 def _rows_for(
-    frame: _Frame,
+    frame: Frame,
     indicator: IndicatorPlan,
     context: _Context,
     counts: NDArray[np.int64],

@@ -1,0 +1,117 @@
+"""Which elements move overall satisfaction: a design-weighted logistic regression.
+
+The model is R's ``svyglm(overall ~ elements, family = quasibinomial, design)``: the
+coefficients maximise the weighted likelihood (statsmodels' GLM with frequency weights
+count × w), and their variance is the sandwich A⁻¹ B A⁻¹ whose middle term B is the
+stratified (cells as strata) variance of the weighted score contributions, as in
+``analytics.estimates``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import statsmodels.api as sm
+from numpy.typing import NDArray
+from scipy import stats
+
+from analytics.design import Weights
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One predictor: log-odds coefficient, odds ratio, interval and test."""
+
+    name: str
+    coefficient: float
+    se: float
+    odds_ratio: float
+    odds_low: float
+    odds_high: float
+    p_value: float
+
+
+@dataclass(frozen=True)
+class DriverModel:
+    n: int
+    df: int
+    intercept: float
+    drivers: tuple[Driver, ...]
+
+
+def fit_drivers(
+    names: tuple[str, ...],
+    predictors: NDArray[np.float64],
+    outcome: NDArray[np.float64],
+    count: NDArray[np.int64],
+    cell: NDArray[np.intp],
+    cell_size: NDArray[np.int64],
+    weights: Weights,
+    level: float = 0.95,
+) -> DriverModel | None:
+    """Fit ``outcome ~ predictors`` over groups of identical responses.
+
+    ``predictors`` has one row per group (G × P), ``outcome`` is 0 or 1 per group; groups
+    with ``count`` responses sit in cells whose sizes and weights define the design.
+    Returns None when the data cannot identify the model (no variation, too few cells).
+
+    Examples
+    --------
+    >>> from analytics.design import unweighted
+    >>> x = np.array([[1.0], [1.0], [0.0], [0.0]])
+    >>> y = np.array([1.0, 0.0, 1.0, 0.0])
+    >>> size = np.array([200])
+    >>> model = fit_drivers(("staff",), x, y, np.array([80, 20, 30, 70]),
+    ...                     np.zeros(4, dtype=np.intp), size, unweighted(size))
+    >>> round(model.drivers[0].odds_ratio, 4)
+    9.3333
+    """
+    if outcome.shape[0] == 0 or np.ptp(outcome) == 0:
+        return None
+    weight = weights.cell_weight[cell] * count
+    design = sm.add_constant(predictors, has_constant="add")
+    fitted = sm.GLM(outcome, design, family=sm.families.Binomial(), freq_weights=weight).fit()
+    beta = np.asarray(fitted.params)
+    mu = 1.0 / (1.0 + np.exp(-(design @ beta)))
+    information = (design * (weight * mu * (1 - mu))[:, None]).T @ design
+    try:
+        bread = np.linalg.inv(information)
+    except np.linalg.LinAlgError:
+        return None
+    # Score of one response of each group, times its weight.
+    score = design * (weights.cell_weight[cell] * (outcome - mu))[:, None]
+    cells = cell_size.shape[0]
+    meat = np.zeros((design.shape[1], design.shape[1]))
+    totals = np.zeros((cells, design.shape[1]))
+    np.add.at(totals, cell, score * count[:, None])
+    squares = np.zeros((cells, design.shape[1], design.shape[1]))
+    np.add.at(squares, cell, np.einsum("gi,gj->gij", score, score) * count[:, None, None])
+    for h in range(cells):
+        n_h = cell_size[h]
+        if n_h > 1:
+            centred = squares[h] - np.outer(totals[h], totals[h]) / n_h
+            meat += n_h / (n_h - 1) * centred
+    covariance = bread @ meat @ bread
+    n = int(count.sum())
+    used_cells = np.unique(cell).shape[0]
+    df = n - used_cells - (design.shape[1] - 1)
+    if df < 1:
+        return None
+    t = float(stats.t.ppf(1 - (1 - level) / 2, df))
+    drivers = []
+    for position, name in enumerate(names, start=1):
+        coefficient = float(beta[position])
+        se = float(np.sqrt(max(covariance[position, position], 0.0)))
+        p_value = float(2 * stats.t.sf(abs(coefficient / se), df)) if se > 0 else 0.0
+        drivers.append(
+            Driver(
+                name=name,
+                coefficient=coefficient,
+                se=se,
+                odds_ratio=float(np.exp(coefficient)),
+                odds_low=float(np.exp(coefficient - t * se)),
+                odds_high=float(np.exp(coefficient + t * se)),
+                p_value=p_value,
+            )
+        )
+    drivers.sort(key=lambda d: d.coefficient, reverse=True)
+    return DriverModel(n, df, float(beta[0]), tuple(drivers))
