@@ -24,6 +24,12 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
+def get_analytics_session(request: Request) -> Iterator[Session]:
+    """A session on the analytics read replica when one is configured."""
+    with Session(request.app.state.analytics_engine) as session:
+        yield session
+
+
 def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
@@ -35,6 +41,7 @@ def get_catalog(request: Request) -> FormCatalog:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CatalogDep = Annotated[FormCatalog, Depends(get_catalog)]
 

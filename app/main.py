@@ -39,8 +39,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_db_engine(
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
+        app.state.analytics_engine = (
+            create_db_engine(settings.analytics_database_url)
+            if settings.analytics_database_url
+            else app.state.engine
+        )
         yield
         app.state.engine.dispose()
+        app.state.analytics_engine.dispose()
 
     app = FastAPI(
         title="SIPAS survey platform",

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.config import Settings, get_settings
 from app.db import create_db_engine
-from app.deps import get_session
+from app.deps import get_analytics_session, get_session
 from app.main import create_app
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
@@ -106,6 +106,7 @@ def client(app: FastAPI, server: LiveServer, session: Session) -> Iterator[httpx
         return session
 
     app.dependency_overrides[get_session] = the_tests_session
+    app.dependency_overrides[get_analytics_session] = the_tests_session
     with httpx.Client(base_url=server.url, timeout=30) as http:
         yield http
     app.dependency_overrides.clear()

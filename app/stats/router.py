@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
-from app.deps import CatalogDep, Reader, SessionDep
+from app.deps import AnalyticsSessionDep, CatalogDep, Reader
 from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
@@ -41,7 +41,7 @@ def _cell(value: Any) -> Any:
 
 @router.get("/satisfaction", response_model=None)
 def get_satisfaction(
-    session: SessionDep,
+    session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
@@ -76,7 +76,7 @@ def get_satisfaction(
 
 @router.get("/targets", response_model=None)
 def get_targets(
-    session: SessionDep,
+    session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
@@ -98,7 +98,7 @@ def get_targets(
 
 @router.get("/trend", response_model=None)
 def get_trend(
-    session: SessionDep,
+    session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
@@ -125,7 +125,7 @@ def get_trend(
 
 @router.get("/drivers")
 def get_drivers(
-    session: SessionDep,
+    session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
