@@ -32,6 +32,7 @@ _CELL_KEYS = ("unit", "sector", "month")
 _SATISFIED = "S"
 _UNSATISFIED = "U"
 _NONE = "."
+_HIGH = 2**32
 
 
 @dataclass(frozen=True)
@@ -170,15 +171,22 @@ def question_counts(
 ) -> tuple[list[tuple[int, str, str, str | None]], NDArray[np.int64], NDArray[np.int64]]:
     """Single-question indicators, all in one scan: per cell (and channel), the responses,
     and for each question how many were satisfied and how many not (columns 2q, 2q + 1)."""
+    # One sum per question carries both tallies: satisfied in the low 32 bits, not
+    # satisfied above them. Each answer's state is then worked out once, not twice.
     sums = []
     for item in plans:
         state = _state_sql(catalog, item.questions, False)
-        sums.append(f"SUM(CASE WHEN {state} = '{_SATISFIED}' THEN 1 ELSE 0 END)")
-        sums.append(f"SUM(CASE WHEN {state} = '{_UNSATISFIED}' THEN 1 ELSE 0 END)")
+        sums.append(
+            f"SUM(CASE {state} WHEN '{_SATISFIED}' THEN 1 "
+            f"WHEN '{_UNSATISFIED}' THEN {_HIGH} ELSE 0 END)"
+        )
     rows = _grouped(session, query, unit_ids, ", ".join(["COUNT(*)", *sums]), "")
     keys = [(row[0], row[1], row[2], row[3]) for row in rows]
     totals = np.array([row[4] for row in rows], dtype=np.int64)
-    tallies = np.array([row[5:] for row in rows], dtype=np.int64).reshape(len(rows), 2 * len(plans))
+    packed = np.array([row[5:] for row in rows], dtype=np.int64).reshape(len(rows), len(plans))
+    tallies = np.empty((len(rows), 2 * len(plans)), dtype=np.int64)
+    tallies[:, 0::2] = packed % _HIGH
+    tallies[:, 1::2] = packed // _HIGH
     return keys, totals, tallies
 
 
