@@ -37,7 +37,7 @@ from app.stats.service import (
     satisfaction,
 )
 from app.surveys.forms import FormCatalog, Likert5
-from bench.common import seeded_sqlite
+from bench.common import seeded_postgres, seeded_sqlite
 
 OUT = Path(__file__).resolve().parent / "out"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -47,12 +47,8 @@ MONTHS = [(2026, m) for m in range(5, 11)]
 FROM, TO = "2026-05-01", "2026-10-31"
 
 
-def build(path: Path, rows: int, catalog: FormCatalog) -> str:
-    """A database with ``rows`` sipas-service responses over six months, with volumes."""
-    url = f"sqlite:///{path}"
-    if path.exists():
-        return url
-    url = seeded_sqlite(path)
+def build(url: str, rows: int, catalog: FormCatalog) -> None:
+    """Fill a seeded database with ``rows`` sipas-service responses over six months."""
     form = catalog.get("sipas-service", 1)
     assert form is not None
     likert = [q.id for q in form.questions if isinstance(q, Likert5) and q.id != "overall"]
@@ -93,7 +89,6 @@ def build(path: Path, rows: int, catalog: FormCatalog) -> str:
         insert_records(connection, batch, ZONE)
         session.commit()
     engine.dispose()
-    return url
 
 
 def median_time(action: Callable[[], object], repeat: int = 3) -> float:
@@ -131,7 +126,8 @@ def r_timing(session: Session, catalog: FormCatalog, rows: int) -> tuple[float, 
             f"SELECT r.unit_id || '|' || r.sector_code || '|' || r.month, r.sector_code,"
             f" substr(r.answer_codes, {position}, 1), v.dossiers FROM response r JOIN volume v"
             " ON v.unit_id = r.unit_id AND v.sector_code = r.sector_code AND v.month = r.month"
-        ))  # fmt: skip
+            " WHERE r.excluded = :excluded"  # flagged responses are out of scope, as in ours
+        ), {"excluded": False})  # fmt: skip
         for cell, sector, code, dossiers in result:
             writer.writerow(
                 [cell, sector, int(code in "45") if code in "12345" else "NA", dossiers]
@@ -141,7 +137,7 @@ suppressPackageStartupMessages(library(survey)); options(survey.lonely.psu="cert
 d <- read.csv("{data}")
 started <- proc.time()[["elapsed"]]
 d$w <- d$N / ave(rep(1, nrow(d)), d$cell, FUN = sum)
-des <- svydesign(ids = ~1, strata = ~cell, weights = ~w, data = d)
+des <- svydesign(ids = ~1, strata = ~cell, weights = ~w, data = d, nest = TRUE)
 r <- svyby(~y, ~sector, subset(des, !is.na(y)), svyciprop, method = "logit", vartype = "ci")
 cat(proc.time()[["elapsed"]] - started, "\\n"); write.csv(r, "{OUT}/r-output.csv")
 """
@@ -160,16 +156,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-r", action="store_true")
+    parser.add_argument("--only-r", action="store_true", help="skip our own timings")
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="run on PostgreSQL instead")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     catalog = FormCatalog.from_directory()
-    url = build(OUT / f"analytics-{args.rows}.db", args.rows, catalog)
+    if args.postgres:
+        url = seeded_postgres(args.postgres, f"sipas_bench_{args.rows}")
+        build(url, args.rows, catalog)
+        with create_db_engine(url).connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    else:
+        path = OUT / f"analytics-{args.rows}.db"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            build(seeded_sqlite(path), args.rows, catalog)
     engine = create_db_engine(url)
     with Session(engine) as session:
         for label, by, indicator in (
-            ("overall by sector", "sector", "overall"),
-            ("all criteria by sector (by=sector,question)", "sector,question", "sipas"),
-            ("sipas index by sector", "sector", "sipas"),
+            ()
+            if args.only_r
+            else (
+                ("overall by sector", "sector", "overall"),
+                ("all criteria by sector (by=sector,question)", "sector,question", "sipas"),
+                ("sipas index by sector", "sector", "sipas"),
+            )
         ):
             query = parse_query(catalog, date_from=FROM, date_to=TO, by=by, indicator=indicator,
                                 weighting="poststratified")  # fmt: skip
