@@ -14,6 +14,7 @@ from app.db import create_db_engine, database_answers
 from app.errors import AppError, FieldError
 from app.responses.router import router as responses_router
 from app.stats.router import router as stats_router
+from app.submissions.router import router as submissions_router
 from app.surveys.forms import FormCatalog
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
@@ -92,4 +93,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(volumes_router)
     app.include_router(stats_router)
     app.include_router(responses_router)
+    app.include_router(submissions_router)
     return app

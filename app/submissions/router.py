@@ -1,0 +1,30 @@
+"""HTTP route for submissions from kiosk apps and the survey page's offline queue."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.deps import CatalogDep, SessionDep, SettingsDep
+from app.submissions.schemas import SubmissionIn, SubmissionOut
+from app.submissions.service import record_submission
+
+router = APIRouter(prefix="/api/v1", tags=["submissions"])
+
+
+@router.post(
+    "/responses",
+    status_code=201,
+    response_model=SubmissionOut,
+    responses={200: {"model": SubmissionOut, "description": "the same response, again"}},
+)
+def post_response(
+    body: SubmissionIn, session: SessionDep, settings: SettingsDep, catalog: CatalogDep
+) -> JSONResponse:
+    """Store a response: 201 stored, 200 the same id and body again, 409 the same id with
+    another body, 422 naming each bad field, 503 while the database is unavailable."""
+    recorded = record_submission(session, catalog, settings.zone, body)
+    out = SubmissionOut(
+        id=body.id,
+        status="stored" if recorded.created else "already_stored",
+        submitted_at=recorded.submitted_at,
+    )
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if recorded.created else 200)

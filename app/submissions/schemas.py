@@ -1,0 +1,31 @@
+"""The body of ``POST /api/v1/responses`` (DESIGN.md §5.3)."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+AnswerValue = int | list[int] | str | None
+
+
+class SubmissionIn(BaseModel):
+    """One response, with an id the client made so that retries are recognised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID
+    slug: str = Field(min_length=1, max_length=32)
+    form_id: str = Field(min_length=1, max_length=64)
+    form_version: int = Field(ge=1)
+    language: Literal["vi", "en"] = "vi"
+    sector: str | None = None
+    procedure_code: str | None = None
+    answers: dict[str, AnswerValue]
+    started_at: AwareDatetime | None = None
+
+
+class SubmissionOut(BaseModel):
+    id: uuid.UUID
+    status: Literal["stored", "already_stored"]
+    submitted_at: datetime

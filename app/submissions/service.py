@@ -1,0 +1,113 @@
+"""Recording a submission: validated, stored and committed before any 2xx goes out.
+
+A retry with the same id and the same body is answered as the first time (idempotent);
+the same id with another body is a conflict.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.errors import Conflict, FieldError, Invalid
+from app.models import Counter, Procedure, Response, Sector
+from app.responses.records import ResponseRecord, fingerprint, insert_records
+from app.submissions.schemas import SubmissionIn
+from app.surveys.forms import FormCatalog, validate_answers
+
+# Faster than this per answered question is faster than anyone reads: flagged, not refused.
+SECONDS_PER_ANSWER = 1.5
+CHANNEL = "counter"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    response_id: str
+    submitted_at: datetime
+    created: bool
+
+
+def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | None:
+    stored = session.get(Response, body.id)
+    if stored is None:
+        return None
+    if stored.content_sha256 != digest:
+        raise Conflict(
+            "this id is already stored with other content",
+            [FieldError("id", "already used for another response")],
+        )
+    return Recorded(str(stored.id), stored.submitted_at, created=False)
+
+
+def record_submission(
+    session: Session,
+    catalog: FormCatalog,
+    zone: ZoneInfo,
+    body: SubmissionIn,
+    now: datetime | None = None,
+) -> Recorded:
+    """Store ``body`` once; raise Invalid (422) naming every bad field."""
+    digest = fingerprint(body.model_dump(mode="json"))
+    found = _existing(session, body, digest)
+    if found is not None:
+        return found
+    errors: list[FieldError] = []
+    counter = session.exec(
+        select(Counter).where(Counter.slug == body.slug, Counter.active == True)  # noqa: E712
+    ).first()
+    if counter is None:
+        errors.append(FieldError("slug", "no active counter has this survey link"))
+    form = catalog.get(body.form_id, body.form_version)
+    if form is None:
+        known = catalog.latest(body.form_id)
+        field = "form_version" if known else "form_id"
+        errors.append(FieldError(field, f"no form '{body.form_id}' version {body.form_version}"))
+    elif CHANNEL not in form.channels:
+        errors.append(FieldError("form_id", f"form '{form.id}' is not used at counters"))
+    sector = (counter.sector_code if counter else None) or body.sector
+    if sector is None:
+        errors.append(FieldError("sector", "this counter serves several sectors: say which"))
+    elif session.get(Sector, sector) is None:
+        errors.append(FieldError("sector", f"unknown sector '{sector}'"))
+    if body.procedure_code and session.get(Procedure, body.procedure_code) is None:
+        errors.append(FieldError("procedure_code", f"unknown procedure '{body.procedure_code}'"))
+    checked = validate_answers(form, body.answers) if form else None
+    if checked:
+        errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)
+    if errors or counter is None or form is None or checked is None or sector is None:
+        raise Invalid("the response was not stored", errors)
+    submitted_at = now or datetime.now(UTC)
+    answered = len(checked.codes) + len(checked.texts)
+    too_fast = body.started_at is not None and (submitted_at - body.started_at) < timedelta(
+        seconds=SECONDS_PER_ANSWER * answered
+    )
+    record = ResponseRecord(
+        id=body.id,
+        submitted_at=submitted_at,
+        started_at=body.started_at,
+        unit_id=counter.unit_id,
+        counter_id=counter.id,
+        sector_code=sector,
+        procedure_code=body.procedure_code,
+        channel=CHANNEL,
+        form=form,
+        source="api",
+        codes=checked.codes,
+        texts=checked.texts,
+        content_sha256=digest,
+        language=body.language,
+        flag_too_fast=too_fast,
+    )
+    try:
+        insert_records(session.connection(), [record], zone)
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same id first: answer as for a retry.
+        session.rollback()
+        found = _existing(session, body, digest)
+        if found is None:
+            raise
+        return found
+    return Recorded(str(body.id), submitted_at, created=True)

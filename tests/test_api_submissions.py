@@ -1,0 +1,116 @@
+"""POST /api/v1/responses: stored once, retries recognised, every bad field named."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Counter, Response, Unit
+from app.surveys.forms import FormCatalog, decode_codes
+
+
+@pytest.fixture
+def counter(session: Session) -> Counter:
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+    assert unit_id is not None
+    found = Counter(unit_id=unit_id, code="Q7", name="Quầy 7", slug="quay7-test")
+    session.add(found)
+    session.flush()
+    return found
+
+
+def body(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "slug": "quay7-test",
+        "form_id": "counter-quick",
+        "form_version": 1,
+        "language": "vi",
+        "sector": "land",
+        "procedure_code": "1.013980",
+        "answers": {"overall": 5, "access": 4, "staff": 5, "comment": "Cảm ơn"},
+        "started_at": "2020-01-01T09:14:02+07:00",
+    }
+    base.update(changes)
+    return base
+
+
+def test_a_response_is_stored_with_its_context(
+    client: httpx.Client, session: Session, catalog: FormCatalog, counter: Counter
+) -> None:
+    sent = body()
+    response = client.post("/api/v1/responses", json=sent)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "stored"
+    stored = session.get(Response, uuid.UUID(sent["id"]))
+    assert stored is not None
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    assert decode_codes(form, stored.answer_codes) == {"overall": 5, "access": 4, "staff": 5}
+    assert (stored.counter_id, stored.unit_id, stored.sector_code, stored.channel) == (
+        counter.id, counter.unit_id, "land", "counter",
+    )  # fmt: skip
+    assert (stored.form_version, stored.language, stored.flag_too_fast) == (1, "vi", False)
+
+
+def test_a_retry_is_200_and_stores_nothing_more(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    sent = body()
+    assert client.post("/api/v1/responses", json=sent).status_code == 201
+    again = client.post("/api/v1/responses", json=sent)
+    assert again.status_code == 200
+    assert again.json()["status"] == "already_stored"
+    count = session.exec(select(Response).where(Response.id == uuid.UUID(sent["id"]))).all()
+    assert len(count) == 1
+
+
+def test_the_same_id_with_other_answers_is_409(client: httpx.Client, counter: Counter) -> None:
+    sent = body()
+    assert client.post("/api/v1/responses", json=sent).status_code == 201
+    changed = dict(sent, answers={"overall": 1})
+    response = client.post("/api/v1/responses", json=changed)
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {"field": "id", "message": "already used for another response"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"answers": {"overall": 7}}, ["answers.overall"]),
+        ({"answers": {"access": 4}}, ["answers.overall"]),
+        ({"answers": {"overall": 5, "colour": 2}}, ["answers.colour"]),
+        ({"form_version": 9}, ["form_version"]),
+        ({"slug": "nowhere"}, ["slug"]),
+        ({"sector": None}, ["sector"]),
+        ({"procedure_code": "9.999999"}, ["procedure_code"]),
+        ({"answers": {"overall": 5, "comment": "x" * 2001}}, ["answers.comment"]),
+    ],
+)
+def test_invalid_responses_are_422_naming_each_field(
+    client: httpx.Client, counter: Counter, changes: dict[str, Any], fields: list[str]
+) -> None:
+    response = client.post("/api/v1/responses", json=body(**changes))
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == fields
+
+
+def test_malformed_bodies_are_422_naming_the_field(client: httpx.Client) -> None:
+    response = client.post("/api/v1/responses", json=body(id="not-a-uuid", started_at="today"))
+    assert response.status_code == 422
+    assert {error["field"] for error in response.json()["errors"]} == {"id", "started_at"}
+
+
+def test_answers_faster_than_reading_are_flagged_and_kept(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    sent = body(started_at=datetime.now(UTC).isoformat())
+    assert client.post("/api/v1/responses", json=sent).status_code == 201
+    stored = session.get(Response, uuid.UUID(sent["id"]))
+    assert stored is not None
+    assert (stored.flag_too_fast, stored.excluded) == (True, True)
