@@ -36,6 +36,7 @@ from app.stats.router import ROW_FIELDS
 from app.stats.service import satisfaction
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.surveys.forms import FormCatalog, FormFileError
+from app.surveys.qr import unit_poster
 
 CLI_ACTOR = "cli"
 
@@ -208,6 +209,14 @@ def _csv_cell(value: object) -> object:
     return value
 
 
+def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
+    with _session(settings) as session:
+        html = unit_poster(session, args.unit, settings.public_base_url, args.size)
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(f"{args.out}: posters for unit {args.unit} ({args.size.upper()}); print from a browser")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -272,6 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--level", type=float, default=0.95)
         command.add_argument("--format", default="json", choices=("json", "csv"))
         command.set_defaults(handler=cmd_analytics)
+
+    qr = commands.add_parser("qr", help="QR codes for counters")
+    qr_commands = qr.add_subparsers(dest="action", required=True)
+    poster = qr_commands.add_parser("poster", help="print-ready HTML posters for a unit")
+    poster.add_argument("--unit", required=True, metavar="CODE")
+    poster.add_argument("--out", required=True, metavar="FILE")
+    poster.add_argument("--size", choices=("a4", "a5"), default="a4")
+    poster.set_defaults(handler=cmd_qr_poster)
 
     apikey = commands.add_parser("apikey", help="API keys")
     key_commands = apikey.add_subparsers(dest="action", required=True)

@@ -1,8 +1,13 @@
 """HTTP routes for units and counters."""
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import HTMLResponse, Response
 
 from app.deps import Admin, Reader, SessionDep, SettingsDep
+from app.errors import Forbidden
+from app.surveys.qr import qr_png, qr_svg, survey_url, unit_poster
 from app.units import service
 from app.units.schemas import (
     CounterCreate,
@@ -60,3 +65,39 @@ def update_counter(
 ) -> CounterPublic:
     """Rename a counter, fix its sector, or deactivate it."""
     return service.update_counter(session, counter_id, data, principal, settings.public_base_url)
+
+
+@router.get("/counters/{counter_id}/qr.png", response_class=Response)
+def counter_qr_png(
+    counter_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
+) -> Response:
+    """The counter's survey link as a PNG QR code (error correction M)."""
+    counter, _ = service.get_counter(session, counter_id, principal)
+    png = qr_png(survey_url(settings.public_base_url, counter.slug))
+    return Response(png, media_type="image/png")
+
+
+@router.get("/counters/{counter_id}/qr.svg", response_class=Response)
+def counter_qr_svg(
+    counter_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
+) -> Response:
+    """The counter's survey link as an SVG QR code, for print at any size."""
+    counter, _ = service.get_counter(session, counter_id, principal)
+    svg = qr_svg(survey_url(settings.public_base_url, counter.slug))
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/units/{code}/poster.html", response_class=HTMLResponse)
+def unit_poster_html(
+    code: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: Reader,
+    size: Annotated[str, Query(pattern="^(a4|a5)$")] = "a4",
+) -> HTMLResponse:
+    """Print-ready posters, one page per counter of the unit (A4 or A5)."""
+    unit = service.get_unit(session, code)
+    assert unit.id is not None
+    if not principal.can_read_unit(unit.id):
+        raise Forbidden("this key may not read that unit")
+    return HTMLResponse(unit_poster(session, code, settings.public_base_url, size))  # type: ignore[arg-type]
