@@ -2,10 +2,12 @@
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.catalog.router import router as catalog_router
@@ -15,11 +17,13 @@ from app.errors import AppError, FieldError
 from app.responses.router import router as responses_router
 from app.stats.router import router as stats_router
 from app.submissions.router import router as submissions_router
+from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
 RETRY_AFTER_SECONDS = "5"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
 def _location(loc: Sequence[int | str]) -> str:
@@ -94,4 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(responses_router)
     app.include_router(submissions_router)
+    app.include_router(survey_page_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,1 @@
+"""The citizen's survey page: server-rendered, works without JavaScript."""

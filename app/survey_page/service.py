@@ -1,0 +1,115 @@
+"""What the survey page shows, and turning its form post into a submission."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.models import Counter, Sector, Unit
+from app.submissions.schemas import AnswerValue, SubmissionIn
+from app.surveys.forms import (
+    Choice3,
+    FormCatalog,
+    FreeText,
+    Likert5,
+    MultiChoice,
+    SurveyFormDefinition,
+    YesNo,
+)
+
+COUNTER_FORM = "counter-quick"
+LIKERT_LABELS = {
+    "vi": {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng",
+           1: "Rất không hài lòng", 0: "Không có ý kiến"},
+    "en": {5: "Very satisfied", 4: "Satisfied", 3: "Neutral", 2: "Dissatisfied",
+           1: "Very dissatisfied", 0: "No opinion"},
+}  # fmt: skip
+CHOICE3_LABELS = {
+    "vi": {3: "Rất hài lòng", 2: "Hài lòng", 1: "Không hài lòng"},
+    "en": {3: "Very satisfied", 2: "Satisfied", 1: "Not satisfied"},
+}
+YES_NO_LABELS = {"vi": {1: "Có", 2: "Không"}, "en": {1: "Yes", 2: "No"}}
+
+
+@dataclass
+class PageContext:
+    """Everything the template needs for one counter's page."""
+
+    slug: str
+    unit: Unit
+    counter: Counter
+    form: SurveyFormDefinition
+    sectors: list[Sector] = field(default_factory=list)
+
+
+def page_context(session: Session, catalog: FormCatalog, slug: str) -> PageContext:
+    counter = session.exec(
+        select(Counter).where(Counter.slug == slug, col(Counter.active).is_(True))
+    ).first()
+    form = catalog.latest(COUNTER_FORM)
+    if counter is None or form is None:
+        raise NotFound("no survey at this address")
+    unit = session.get(Unit, counter.unit_id)
+    assert unit is not None
+    sectors = (
+        [] if counter.sector_code else list(session.exec(select(Sector).order_by(col(Sector.code))))
+    )
+    return PageContext(slug, unit, counter, form, sectors)
+
+
+def options(question: Any, language: str) -> list[tuple[int, str]]:
+    """The answer choices of a coded question, best first, in the page's language."""
+    if isinstance(question, Likert5):
+        labels = LIKERT_LABELS[language]
+        codes = [5, 4, 3, 2, 1] + ([0] if question.allow_not_applicable else [])
+        return [(code, labels[code]) for code in codes]
+    if isinstance(question, Choice3):
+        return list(CHOICE3_LABELS[language].items())
+    if isinstance(question, YesNo):
+        return list(YES_NO_LABELS[language].items())
+    return [(o.code, getattr(o.label, language)) for o in question.options]
+
+
+def submission_from_form(
+    context: PageContext, fields: dict[str, list[str]], language: str
+) -> tuple[SubmissionIn | None, dict[str, str]]:
+    """The posted fields as a submission; values that are not numbers are reported."""
+    problems: dict[str, str] = {}
+    answers: dict[str, AnswerValue] = {}
+    for question in context.form.questions:
+        values = [v for v in fields.get(question.id, []) if v != ""]
+        if not values:
+            continue
+        if isinstance(question, FreeText):
+            answers[question.id] = values[0].strip() or None
+            continue
+        try:
+            codes = [int(v) for v in values]
+        except ValueError:
+            problems[question.id] = "invalid"
+            continue
+        answers[question.id] = codes if isinstance(question, MultiChoice) else codes[0]
+    try:
+        response_id = uuid.UUID(fields.get("response_id", [""])[0])
+        started = datetime.fromisoformat(fields.get("started_at", [""])[0])
+    except ValueError:
+        response_id, started = uuid.uuid4(), None
+    sector = next(iter(fields.get("sector") or []), "") or None
+    if problems:
+        return None, problems
+    return (
+        SubmissionIn(
+            id=response_id,
+            slug=context.slug,
+            form_id=context.form.id,
+            form_version=context.form.version,
+            language="en" if language == "en" else "vi",
+            sector=sector,
+            answers=answers,
+            started_at=started if started and started.tzinfo else None,
+        ),
+        {},
+    )

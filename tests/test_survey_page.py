@@ -1,0 +1,104 @@
+"""The citizen's page over plain HTTP, as a phone without JavaScript uses it."""
+
+import re
+import uuid
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app.models import Counter, Response, Unit
+from app.survey_page.tokens import issue_token, token_is_valid
+
+
+@pytest.fixture
+def counter(session: Session) -> Counter:
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+    assert unit_id is not None
+    found = Counter(unit_id=unit_id, code="Q3", name="Quầy số 3", slug="page-test")
+    session.add(found)
+    session.flush()
+    return found
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert match, name
+    return match.group(1)
+
+
+def test_the_page_is_vietnamese_and_accessible_without_javascript(
+    client: httpx.Client, counter: Counter
+) -> None:
+    page = client.get("/s/page-test")
+    assert page.status_code == 200
+    html = page.text
+    assert '<html lang="vi">' in html
+    assert "Phường Thành Đông · Quầy số 3" in html
+    assert "<script" not in html
+    assert html.count("<fieldset") == 7  # five elements, overall, what to improve
+    assert "<legend>Nhìn chung, Ông/Bà hài lòng" in html
+    assert 'name="sector"' in html  # the counter serves several sectors
+    assert "English" in client.get("/s/page-test").text
+    assert '<html lang="en">' in client.get("/s/page-test", params={"lang": "en"}).text
+
+
+def test_answering_stores_one_response_and_thanks(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    html = client.get("/s/page-test").text
+    form = {
+        "token": hidden(html, "token"),
+        "response_id": hidden(html, "response_id"),
+        "started_at": "2020-01-01T00:00:00+00:00",
+        "sector": "justice",
+        "overall": "2",
+        "staff": "5",
+        "improve": ["1", "4"],
+        "comment": "Chờ hơi lâu",
+    }
+    posted = client.post("/s/page-test", data=form, follow_redirects=False)
+    assert posted.status_code == 303
+    assert posted.headers["location"] == "/s/page-test/cam-on?lang=vi"
+    again = client.post("/s/page-test", data=form, follow_redirects=False)
+    assert again.status_code == 303
+    stored = session.exec(select(Response).where(Response.id == uuid.UUID(form["response_id"])))
+    (response,) = stored.all()
+    assert (response.sector_code, response.counter_id, response.source) == (
+        "justice", counter.id, "api",
+    )  # fmt: skip
+    thanks = client.get(posted.headers["location"])
+    assert "Cảm ơn Ông/Bà đã đánh giá!" in thanks.text
+
+
+def test_missing_answers_come_back_with_an_error_summary(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    html = client.get("/s/page-test").text
+    form = {"token": hidden(html, "token"), "response_id": hidden(html, "response_id"),
+            "staff": "4"}  # fmt: skip
+    page = client.post("/s/page-test", data=form)
+    assert page.status_code == 422
+    assert 'class="error-summary"' in page.text
+    assert '<a href="#q-overall">Xin Ông/Bà chọn một câu trả lời</a>' in page.text
+    assert '<a href="#q-sector">Xin chọn lĩnh vực thủ tục</a>' in page.text
+    assert 'value="4" checked' in page.text  # what was answered is kept
+    assert session.exec(select(Response).where(Response.counter_id == counter.id)).all() == []
+
+
+def test_a_post_without_a_valid_token_is_refused(client: httpx.Client, counter: Counter) -> None:
+    page = client.post("/s/page-test", data={"token": "123.forged", "overall": "5",
+                                             "sector": "land"})  # fmt: skip
+    assert page.status_code == 400
+
+
+def test_tokens_are_bound_to_the_slug_and_expire() -> None:
+    token = issue_token("secret", "a", now=1000.0)
+    assert token_is_valid("secret", "a", token, now=1001.0)
+    assert not token_is_valid("secret", "b", token, now=1001.0)
+    assert not token_is_valid("other", "a", token, now=1001.0)
+    assert not token_is_valid("secret", "a", token, now=1000.0 + 5 * 3600)
+
+
+def test_an_unknown_link_is_404(client: httpx.Client) -> None:
+    assert client.get("/s/nothing-here").status_code == 404
