@@ -47,9 +47,10 @@ def test_answering_stores_one_response_and_thanks(
     client: httpx.Client, session: Session, counter: Counter
 ) -> None:
     html = client.get("/s/page-test").text
-    form = {
+    response_id = hidden(html, "response_id")
+    form: dict[str, str | list[str]] = {
         "token": hidden(html, "token"),
-        "response_id": hidden(html, "response_id"),
+        "response_id": response_id,
         "started_at": "2020-01-01T00:00:00+00:00",
         "sector": "justice",
         "overall": "2",
@@ -62,7 +63,7 @@ def test_answering_stores_one_response_and_thanks(
     assert posted.headers["location"] == "/s/page-test/cam-on?lang=vi"
     again = client.post("/s/page-test", data=form, follow_redirects=False)
     assert again.status_code == 303
-    stored = session.exec(select(Response).where(Response.id == uuid.UUID(form["response_id"])))
+    stored = session.exec(select(Response).where(Response.id == uuid.UUID(response_id)))
     (response,) = stored.all()
     assert (response.sector_code, response.counter_id, response.source) == (
         "justice", counter.id, "api",
