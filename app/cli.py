@@ -1,7 +1,6 @@
 """The ``sipas`` command line (DESIGN.md §5.1)."""
 
 import argparse
-import csv
 import gc
 import json
 import sys
@@ -32,8 +31,8 @@ from app.models import ROLES
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
 from app.stats.params import parse_query
-from app.stats.router import ROW_FIELDS
 from app.stats.service import satisfaction
+from app.stats.table import ROW_FIELDS, TARGET_COLUMNS, write_rows
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.surveys.forms import FormCatalog, FormFileError
 from app.surveys.qr import unit_poster
@@ -183,7 +182,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     with _session(analytics_settings) as session:
         if args.action == "targets":
             rows = plan_targets(session, catalog, query)
-            fields = ["indicator", "measured_by", "sectors", "channels", *TARGET_FIELDS]
+            fields = [*TARGET_COLUMNS, *TARGET_FIELDS]
             document: dict[str, object] = {"query": query.echo(query.weighting or "default")}
         else:
             result = satisfaction(session, catalog, query)
@@ -191,22 +190,11 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
             fields = [*query.by, *ROW_FIELDS]
             document = {"query": result.query, "unweighted_cells": result.unweighted_cells}
     if args.format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: _csv_cell(row.get(key)) for key in fields})
+        write_rows(sys.stdout, rows, fields)
     else:
         json.dump({**document, "rows": rows}, sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 0
-
-
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(str(item) for item in value)
-    return value
 
 
 def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:

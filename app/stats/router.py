@@ -1,6 +1,5 @@
 """HTTP routes of the analytics API."""
 
-import csv
 import io
 from typing import Annotated, Any
 
@@ -11,32 +10,17 @@ from app.deps import AnalyticsSessionDep, CatalogDep, Reader
 from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
+from app.stats.table import ROW_FIELDS, TARGET_COLUMNS, write_rows
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.stats.trend import trend
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
-ROW_FIELDS = (
-    "n", "not_answered", "rate", "se", "df", "ci_low", "ci_high", "deff", "n_eff",
-    "kish_n_eff", "target", "status", "p_value", "small_sample", "coverage", "lonely_cells",
-)  # fmt: skip
-
 
 def _csv(rows: list[dict[str, Any]], fields: list[str]) -> Response:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _cell(row.get(key)) for key in fields})
+    write_rows(buffer, rows, fields)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(str(item) for item in value)
-    return value
 
 
 @router.get("/satisfaction", response_model=None)
@@ -92,7 +76,7 @@ def get_targets(
     )
     rows = plan_targets(session, catalog, query, principal)
     if format == "csv":
-        return _csv(rows, ["indicator", "measured_by", "sectors", "channels", *TARGET_FIELDS])
+        return _csv(rows, [*TARGET_COLUMNS, *TARGET_FIELDS])
     return JSONResponse({"query": query.echo(query.weighting or "default"), "rows": rows})
 
 
