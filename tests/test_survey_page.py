@@ -101,5 +101,7 @@ def test_tokens_are_bound_to_the_slug_and_expire() -> None:
     assert not token_is_valid("secret", "a", token, now=1000.0 + 5 * 3600)
 
 
-def test_an_unknown_link_is_404(client: httpx.Client) -> None:
-    assert client.get("/s/nothing-here").status_code == 404
+def test_an_unknown_link_is_a_404_page_in_vietnamese(client: httpx.Client) -> None:
+    page = client.get("/s/nothing-here")
+    assert page.status_code == 404
+    assert "Không tìm thấy phiếu khảo sát" in page.text

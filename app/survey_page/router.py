@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.deps import CatalogDep, SessionDep, SettingsDep
-from app.errors import Conflict, Invalid
+from app.errors import Conflict, Invalid, NotFound
 from app.submissions.service import record_submission
 from app.survey_page.service import PageContext, options, page_context, submission_from_form
 from app.survey_page.tokens import issue_token, token_is_valid
@@ -85,8 +85,14 @@ def survey_page(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep, catalog: CatalogDep
 ) -> HTMLResponse:
     """The survey page for a counter's QR code (Vietnamese; ``?lang=en`` for English)."""
-    context = page_context(session, catalog, slug)
-    return _render(request, context, settings.resolved_secret_key(), _language(request))
+    language = _language(request)
+    try:
+        context = page_context(session, catalog, slug)
+    except NotFound:
+        return templates.TemplateResponse(
+            request, "not_found.html", {"language": language}, status_code=404
+        )
+    return _render(request, context, settings.resolved_secret_key(), language)
 
 
 def _citizen_errors(error: Invalid, language: str) -> dict[str, str]:
