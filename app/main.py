@@ -19,6 +19,7 @@ from app.stats.router import router as stats_router
 from app.submissions.router import router as submissions_router
 from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
+from app.surveys.router import router as invitations_router
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
@@ -99,5 +100,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(responses_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
+    app.include_router(invitations_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -146,6 +146,7 @@ class Invitation(SQLModel, table=True):
     """A single-use survey link for one dossier; only a keyed hash of the dossier code is kept."""
 
     __tablename__ = "invitation"
+    __table_args__ = (CheckConstraint(_in("channel", CHANNELS), name="channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=32, unique=True)
@@ -153,6 +154,7 @@ class Invitation(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     sector_code: str = Field(foreign_key="sector.code")
     procedure_code: str = Field(foreign_key="procedure.code")
+    channel: str = Field(default="counter", max_length=10)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

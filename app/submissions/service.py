@@ -9,17 +9,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.errors import Conflict, FieldError, Invalid
-from app.models import Counter, Procedure, Response, Sector
+from app.errors import Conflict, FieldError, Gone, Invalid
+from app.models import Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.submissions.schemas import SubmissionIn
 from app.surveys.forms import FormCatalog, validate_answers
+from app.surveys.links import mark_used, resolve_link
 
 # Faster than this per answered question is faster than anyone reads: flagged, not refused.
 SECONDS_PER_ANSWER = 1.5
-CHANNEL = "counter"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,31 +54,30 @@ def record_submission(
     if found is not None:
         return found
     errors: list[FieldError] = []
-    counter = session.exec(
-        select(Counter).where(Counter.slug == body.slug, Counter.active == True)  # noqa: E712
-    ).first()
-    if counter is None:
-        errors.append(FieldError("slug", "no active counter has this survey link"))
+    submitted_at = now or datetime.now(UTC)
+    link = resolve_link(session, body.slug, submitted_at)
+    if link is None:
+        errors.append(FieldError("slug", "no survey has this link"))
     form = catalog.get(body.form_id, body.form_version)
     if form is None:
         known = catalog.latest(body.form_id)
         field = "form_version" if known else "form_id"
         errors.append(FieldError(field, f"no form '{body.form_id}' version {body.form_version}"))
-    elif CHANNEL not in form.channels:
-        errors.append(FieldError("form_id", f"form '{form.id}' is not used at counters"))
-    sector = (counter.sector_code if counter else None) or body.sector
+    elif link is not None and link.channel not in form.channels:
+        errors.append(FieldError("form_id", f"form '{form.id}' is not used on {link.channel}"))
+    sector = (link.sector if link else None) or body.sector
     if sector is None:
         errors.append(FieldError("sector", "this counter serves several sectors: say which"))
     elif session.get(Sector, sector) is None:
         errors.append(FieldError("sector", f"unknown sector '{sector}'"))
-    if body.procedure_code and session.get(Procedure, body.procedure_code) is None:
-        errors.append(FieldError("procedure_code", f"unknown procedure '{body.procedure_code}'"))
+    procedure = (link.procedure_code if link else None) or body.procedure_code
+    if procedure and session.get(Procedure, procedure) is None:
+        errors.append(FieldError("procedure_code", f"unknown procedure '{procedure}'"))
     checked = validate_answers(form, body.answers) if form else None
     if checked:
         errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)
-    if errors or counter is None or form is None or checked is None or sector is None:
+    if errors or link is None or form is None or checked is None or sector is None:
         raise Invalid("the response was not stored", errors)
-    submitted_at = now or datetime.now(UTC)
     answered = len(checked.codes) + len(checked.texts)
     too_fast = body.started_at is not None and (submitted_at - body.started_at) < timedelta(
         seconds=SECONDS_PER_ANSWER * answered
@@ -87,11 +86,12 @@ def record_submission(
         id=body.id,
         submitted_at=submitted_at,
         started_at=body.started_at,
-        unit_id=counter.unit_id,
-        counter_id=counter.id,
+        unit_id=link.unit_id,
+        counter_id=link.counter_id,
+        invitation_id=link.invitation_id,
         sector_code=sector,
-        procedure_code=body.procedure_code,
-        channel=CHANNEL,
+        procedure_code=procedure,
+        channel=link.channel,
         form=form,
         source="api",
         codes=checked.codes,
@@ -102,12 +102,17 @@ def record_submission(
     )
     try:
         insert_records(session.connection(), [record], zone)
+        if link.invitation_id is not None:
+            mark_used(session, link.invitation_id, submitted_at)
         session.commit()
     except IntegrityError:
-        # Another request stored the same id first: answer as for a retry.
+        # Another request stored the same id first (answer as for a retry), or the same
+        # invitation was answered a moment ago (gone).
         session.rollback()
         found = _existing(session, body, digest)
-        if found is None:
-            raise
-        return found
+        if found is not None:
+            return found
+        if link.invitation_id is not None:
+            raise Gone("this invitation has already been answered") from None
+        raise
     return Recorded(str(body.id), submitted_at, created=True)

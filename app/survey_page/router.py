@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app.deps import CatalogDep, SessionDep, SettingsDep
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.service import record_submission
 from app.survey_page.service import PageContext, options, page_context, submission_from_form
 from app.survey_page.tokens import issue_token, token_is_valid
@@ -64,7 +64,7 @@ def _render(
             "language": language,
             "slug": context.slug,
             "unit": context.unit,
-            "counter": context.counter,
+            "place": context.place,
             "form": context.form,
             "sectors": context.sectors,
             "questions": questions,
@@ -86,13 +86,23 @@ def survey_page(
 ) -> HTMLResponse:
     """The survey page for a counter's QR code (Vietnamese; ``?lang=en`` for English)."""
     language = _language(request)
-    try:
-        context = page_context(session, catalog, slug)
-    except NotFound:
-        return templates.TemplateResponse(
-            request, "not_found.html", {"language": language}, status_code=404
-        )
+    context = _context_or_page(request, session, catalog, slug, language)
+    if isinstance(context, HTMLResponse):
+        return context
     return _render(request, context, settings.resolved_secret_key(), language)
+
+
+def _context_or_page(
+    request: Request, session: SessionDep, catalog: CatalogDep, slug: str, language: str
+) -> PageContext | HTMLResponse:
+    """The page's context, or the page that says why there is no survey here."""
+    try:
+        return page_context(session, catalog, slug)
+    except NotFound:
+        page, status = "not_found.html", 404
+    except Gone:
+        page, status = "answered.html", 410
+    return templates.TemplateResponse(request, page, {"language": language}, status_code=status)
 
 
 def _citizen_errors(error: Invalid, language: str) -> dict[str, str]:
@@ -117,7 +127,9 @@ async def submit_page(
 ) -> Response:
     """The page's form post: stored, then 303 to the thank-you page."""
     language = _language(request)
-    context = page_context(session, catalog, slug)
+    context = _context_or_page(request, session, catalog, slug, language)
+    if isinstance(context, HTMLResponse):
+        return context
     posted = await request.form()
     fields: dict[str, Any] = {key: [str(v) for v in posted.getlist(key)] for key in posted}
     secret = settings.resolved_secret_key()
@@ -130,6 +142,10 @@ async def submit_page(
         return _render(request, context, secret, language, errors, fields, 422)
     try:
         record_submission(session, catalog, settings.zone, submission)
+    except Gone:
+        return templates.TemplateResponse(
+            request, "answered.html", {"language": language}, status_code=410
+        )
     except Conflict:
         pass  # the same page sent twice with other answers: the first one counts
     except Invalid as error:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
-from app.models import Counter, Sector, Unit
+from app.models import Counter, Procedure, Sector, Unit
 from app.submissions.schemas import AnswerValue, SubmissionIn
 from app.surveys.forms import (
     Choice3,
@@ -19,6 +19,7 @@ from app.surveys.forms import (
     SurveyFormDefinition,
     YesNo,
 )
+from app.surveys.links import resolve_link
 
 COUNTER_FORM = "counter-quick"
 LIKERT_LABELS = {
@@ -36,28 +37,31 @@ YES_NO_LABELS = {"vi": {1: "Có", 2: "Không"}, "en": {1: "Yes", 2: "No"}}
 
 @dataclass
 class PageContext:
-    """Everything the template needs for one counter's page."""
+    """Everything the template needs for one survey link's page."""
 
     slug: str
     unit: Unit
-    counter: Counter
+    place: str  # the counter's name, or the procedure's for an invitation
     form: SurveyFormDefinition
     sectors: list[Sector] = field(default_factory=list)
 
 
 def page_context(session: Session, catalog: FormCatalog, slug: str) -> PageContext:
-    counter = session.exec(
-        select(Counter).where(Counter.slug == slug, col(Counter.active).is_(True))
-    ).first()
+    """The page behind ``slug``: NotFound for none, Gone for a used or expired invitation."""
+    link = resolve_link(session, slug)
     form = catalog.latest(COUNTER_FORM)
-    if counter is None or form is None:
+    if link is None or form is None:
         raise NotFound("no survey at this address")
-    unit = session.get(Unit, counter.unit_id)
+    unit = session.get(Unit, link.unit_id)
     assert unit is not None
-    sectors = (
-        [] if counter.sector_code else list(session.exec(select(Sector).order_by(col(Sector.code))))
-    )
-    return PageContext(slug, unit, counter, form, sectors)
+    if link.counter_id is not None:
+        counter = session.get(Counter, link.counter_id)
+        place = counter.name if counter else ""
+    else:
+        procedure = session.get(Procedure, link.procedure_code) if link.procedure_code else None
+        place = procedure.name if procedure else ""
+    sectors = [] if link.sector else list(session.exec(select(Sector).order_by(col(Sector.code))))
+    return PageContext(slug, unit, place, form, sectors)
 
 
 def options(question: Any, language: str) -> list[tuple[int, str]]:

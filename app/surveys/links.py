@@ -1,0 +1,110 @@
+"""Survey links: a counter's standing QR code, or a single-use invitation for one dossier.
+
+Only a keyed hash of the dossier code is stored: the platform never learns which dossier,
+and so which citizen, an answer belongs to.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.audit import record_action
+from app.errors import FieldError, Forbidden, Gone, Invalid
+from app.imports.reference import new_slug
+from app.keys.service import Principal
+from app.models import Counter, Invitation, Procedure, Unit, utc_now
+
+INVITATION_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What a slug fixes about the responses given through it."""
+
+    unit_id: int
+    channel: str
+    counter_id: int | None = None
+    invitation_id: int | None = None
+    sector: str | None = None
+    procedure_code: str | None = None
+
+
+def dossier_hash(secret: str, dossier_code: str) -> str:
+    return hmac.new(secret.encode(), dossier_code.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def resolve_link(session: Session, slug: str, now: datetime | None = None) -> Link | None:
+    """The link behind ``slug``; None when there is none; Gone when an invitation was used
+    or has expired."""
+    counter = session.exec(
+        select(Counter).where(Counter.slug == slug, col(Counter.active).is_(True))
+    ).first()
+    if counter is not None:
+        return Link(counter.unit_id, "counter", counter_id=counter.id, sector=counter.sector_code)
+    invitation = session.exec(select(Invitation).where(Invitation.slug == slug)).first()
+    if invitation is None:
+        return None
+    if invitation.used_at is not None:
+        raise Gone("this invitation has already been answered")
+    if invitation.expires_at <= (now or utc_now()):
+        raise Gone("this invitation has expired")
+    return Link(
+        invitation.unit_id,
+        invitation.channel,
+        invitation_id=invitation.id,
+        sector=invitation.sector_code,
+        procedure_code=invitation.procedure_code,
+    )
+
+
+def mark_used(session: Session, invitation_id: int, at: datetime) -> None:
+    invitation = session.get(Invitation, invitation_id)
+    assert invitation is not None
+    invitation.used_at = at
+    session.add(invitation)
+
+
+def create_invitation(
+    session: Session,
+    secret: str,
+    principal: Principal,
+    unit_code: str,
+    procedure_code: str,
+    dossier_code: str,
+    channel: str,
+) -> Invitation:
+    """A single-use invitation for a dossier; asking again for the same dossier returns the
+    same invitation."""
+    unit = session.exec(select(Unit).where(Unit.code == unit_code)).first()
+    procedure = session.get(Procedure, procedure_code)
+    errors = []
+    if unit is None or unit.id is None:
+        errors.append(FieldError("unit_code", f"no unit {unit_code}"))
+    if procedure is None:
+        errors.append(FieldError("procedure_code", f"no procedure {procedure_code}"))
+    if not dossier_code.strip():
+        errors.append(FieldError("dossier_code", "required"))
+    if errors or unit is None or unit.id is None or procedure is None:
+        raise Invalid("no invitation was made", errors)
+    if not principal.can_read_unit(unit.id):
+        raise Forbidden("this key may not invite for that unit")
+    digest = dossier_hash(secret, dossier_code)
+    existing = session.exec(select(Invitation).where(Invitation.dossier_hash == digest)).first()
+    if existing is not None:
+        return existing
+    invitation = Invitation(
+        slug=new_slug(),
+        dossier_hash=digest,
+        unit_id=unit.id,
+        sector_code=procedure.sector_code,
+        procedure_code=procedure.code,
+        channel=channel,
+        expires_at=utc_now() + timedelta(days=INVITATION_DAYS),
+    )
+    session.add(invitation)
+    record_action(session, principal.actor, "create", "invitation", invitation.slug)
+    session.commit()
+    return invitation
