@@ -8,25 +8,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.imports.responses import CONTEXT_COLUMNS
 from app.keys.service import create_api_key
 
+# The context columns of DESIGN.md §5.2, then counter-quick's questions.
 RESPONSE_HEADER = (
-    "id",
-    "submitted_at",
-    "unit_code",
-    "sector",
-    "channel",
-    "procedure_code",
-    "form_id",
-    "form_version",
-    "access",
-    "procedure",
-    "staff",
-    "result",
-    "feedback",
-    "overall",
-    "improve",
-    "comment",
+    *CONTEXT_COLUMNS,
+    *("access", "procedure", "staff", "result", "feedback", "overall", "improve", "comment"),
 )
 
 
