@@ -1,12 +1,9 @@
-"""Engines and sessions. Nothing is built at import time: callers pass the URL."""
+"""Engines, and whether the database answers. Nothing is built at import time."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
@@ -36,10 +33,6 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def database_answers(engine: Engine) -> bool:
     """True when a trivial query succeeds."""
     try:
@@ -48,10 +41,3 @@ def database_answers(engine: Engine) -> bool:
     except Exception:
         return False
     return True
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session for command-line work; services commit their own writes."""
-    with Session(engine) as session:
-        yield session
