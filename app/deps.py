@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.errors import Forbidden, Unauthorized
 from app.keys.service import Principal, authenticate
+from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.surveys.forms import FormCatalog
 
 
@@ -40,10 +41,20 @@ def get_catalog(request: Request) -> FormCatalog:
     return catalog
 
 
+def get_device(request: Request) -> DeviceTrace:
+    """The device behind a citizen's request: its cookie and address, never stored raw."""
+    return DeviceTrace(
+        cookie=request.cookies.get(DEVICE_COOKIE) or None,
+        ip=request.client.host if request.client else None,
+        kiosk=request.cookies.get(KIOSK_COOKIE) == "1",
+    )
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CatalogDep = Annotated[FormCatalog, Depends(get_catalog)]
+DeviceDep = Annotated[DeviceTrace, Depends(get_device)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `sipas apikey create`")
 

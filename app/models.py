@@ -184,6 +184,7 @@ class Response(SQLModel, table=True):
             "form_version",
             "answer_codes",
         ),
+        Index("ix_response_device", "device_hash", "submitted_at"),
         # Only the characters of the code alphabet (see app.surveys.forms.CODE_ALPHABET).
         CheckConstraint(
             "trim(answer_codes, '.0123456789abcdefghijklmnopqrstuvwxyz') = ''",
@@ -214,6 +215,9 @@ class Response(SQLModel, table=True):
     flag_too_fast: bool = False
     flag_straight_line: bool = False
     excluded: bool = False
+    # Keyed, day-salted hash of the device (app.submissions.devices): links one day's
+    # answers from one device, never a person, never across days.
+    device_hash: str | None = Field(default=None, max_length=64)
     # Hash of the submitted content: a retry with the same id must carry the same content.
     content_sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

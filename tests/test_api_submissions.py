@@ -114,3 +114,49 @@ def test_answers_faster_than_reading_are_flagged_and_kept(
     stored = session.get(Response, uuid.UUID(sent["id"]))
     assert stored is not None
     assert (stored.flag_too_fast, stored.excluded) == (True, True)
+
+
+def test_a_second_answer_from_one_device_within_ten_minutes_is_flagged_and_kept(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    phone = {"Cookie": "sipas_device=phone-a"}
+    first, second, other_phone = body(), body(), body()
+    assert client.post("/api/v1/responses", json=first, headers=phone).status_code == 201
+    assert client.post("/api/v1/responses", json=second, headers=phone).status_code == 201
+    other = {"Cookie": "sipas_device=phone-b"}
+    assert client.post("/api/v1/responses", json=other_phone, headers=other).status_code == 201
+    flags = {
+        name: session.get(Response, uuid.UUID(sent["id"]))
+        for name, sent in [("first", first), ("second", second), ("other", other_phone)]
+    }
+    assert {name: r.flag_repeat_device for name, r in flags.items() if r} == {
+        "first": False, "second": True, "other": False,
+    }  # fmt: skip
+    assert flags["second"] is not None
+    assert flags["second"].excluded
+
+
+def test_a_kiosk_is_one_device_for_many_citizens(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    kiosk = {"Cookie": "sipas_kiosk=1"}
+    sent = [body(), body()]
+    for one in sent:
+        assert client.post("/api/v1/responses", json=one, headers=kiosk).status_code == 201
+    stored = [session.get(Response, uuid.UUID(one["id"])) for one in sent]
+    assert [(r.flag_repeat_device, r.device_hash) for r in stored if r] == [(False, None)] * 2
+
+
+def test_without_a_cookie_the_address_is_the_device_and_never_stored(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    first, second = body(), body()
+    for sent in (first, second):
+        assert client.post("/api/v1/responses", json=sent).status_code == 201
+    stored = session.get(Response, uuid.UUID(second["id"]))
+    assert stored is not None
+    assert stored.flag_repeat_device
+    assert stored.device_hash is not None
+    assert len(stored.device_hash) == 64
+    row = " ".join(str(value) for value in stored.model_dump().values())
+    assert "127.0.0.1" not in row

@@ -47,6 +47,7 @@ class ResponseRecord(NamedTuple):
     language: str = "vi"
     flag_repeat_device: bool = False
     flag_too_fast: bool = False
+    device_hash: str | None = None
 
     @property
     def flag_straight_line(self) -> bool:
@@ -87,6 +88,7 @@ class ResponseRecord(NamedTuple):
             "excluded": excluded,
             "answer_codes": encode_codes(self.form, self.codes),
             "content_sha256": self.content_sha256,
+            "device_hash": self.device_hash,
             "created_at": stored_at,
         }
         multi = self.form.multi_choice_ids

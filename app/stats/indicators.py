@@ -33,15 +33,26 @@ def scored_questions(catalog: FormCatalog) -> dict[str, Likert5 | Choice3]:
     return found
 
 
-def elements(catalog: FormCatalog) -> dict[str, tuple[tuple[str, ...], float]]:
-    """Element id → (its detailed criteria over all forms, its weight in the index).
+def indices(catalog: FormCatalog) -> set[str]:
+    """The indices the forms roll up into: ``sipas`` and those of other services."""
+    return {SIPAS} | {loaded.definition.aggregation.index for loaded in catalog.loaded()}
+
+
+def elements(
+    catalog: FormCatalog, index: str | None = SIPAS
+) -> dict[str, tuple[tuple[str, ...], float]]:
+    """Element id → (its detailed criteria over all forms, its weight in the index), for
+    the elements of ``index`` (of every index when None).
 
     An element asked as one question (criteria = the element's own id) stands in for the
     detailed criteria where another form has them.
     """
     found: dict[str, tuple[list[str], float]] = {}
     for loaded in catalog.loaded():
-        for element in loaded.definition.aggregation.elements:
+        aggregation = loaded.definition.aggregation
+        if index is not None and aggregation.index != index:
+            continue
+        for element in aggregation.elements:
             criteria, _ = found.setdefault(element.id, ([], element.weight))
             if element.criteria != (element.id,):
                 criteria.extend(q for q in element.criteria if q not in criteria)
@@ -51,7 +62,7 @@ def elements(catalog: FormCatalog) -> dict[str, tuple[tuple[str, ...], float]]:
 def stand_ins(catalog: FormCatalog) -> dict[str, str]:
     """Detailed criterion → the element question that answers it on one-question forms."""
     mapping: dict[str, str] = {}
-    for eid, (criteria, _) in elements(catalog).items():
+    for eid, (criteria, _) in elements(catalog, index=None).items():
         for criterion in criteria:
             if criterion != eid:
                 mapping[criterion] = eid
@@ -59,13 +70,13 @@ def stand_ins(catalog: FormCatalog) -> dict[str, str]:
 
 
 def known_indicators(catalog: FormCatalog) -> set[str]:
-    return {SIPAS} | set(elements(catalog)) | set(scored_questions(catalog))
+    return indices(catalog) | set(elements(catalog, None)) | set(scored_questions(catalog))
 
 
 def plan(catalog: FormCatalog, indicator: str) -> IndicatorPlan:
     """The plan for ``indicator``; KeyError when it names nothing known."""
-    element_map = elements(catalog)
-    if indicator == SIPAS:
+    if indicator in indices(catalog):
+        element_map = elements(catalog, indicator)
         total_weight = sum(weight for _, weight in element_map.values())
         questions: list[str] = []
         coefficients: list[float] = []
@@ -73,7 +84,8 @@ def plan(catalog: FormCatalog, indicator: str) -> IndicatorPlan:
             for question in criteria:
                 questions.append(question)
                 coefficients.append(weight / total_weight / len(criteria))
-        return IndicatorPlan(SIPAS, tuple(questions), tuple(coefficients), True)
+        return IndicatorPlan(indicator, tuple(questions), tuple(coefficients), True)
+    element_map = elements(catalog, None)
     if indicator in element_map:
         criteria, _ = element_map[indicator]
         if criteria == (indicator,):

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.deps import CatalogDep, SessionDep, SettingsDep
+from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
 from app.submissions.schemas import SubmissionIn, SubmissionOut
 from app.submissions.service import record_submission
 
@@ -17,11 +17,16 @@ router = APIRouter(prefix="/api/v1", tags=["submissions"])
     responses={200: {"model": SubmissionOut, "description": "the same response, again"}},
 )
 def post_response(
-    body: SubmissionIn, session: SessionDep, settings: SettingsDep, catalog: CatalogDep
+    body: SubmissionIn,
+    device: DeviceDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
 ) -> JSONResponse:
     """Store a response: 201 stored, 200 the same id and body again, 409 the same id with
-    another body, 422 naming each bad field, 503 while the database is unavailable."""
-    recorded = record_submission(session, catalog, settings.zone, body)
+    another body, 410 an invitation used or expired, 422 naming each bad field, 503 while
+    the database is unavailable."""
+    recorded = record_submission(session, catalog, settings, body, device)
     out = SubmissionOut(
         id=body.id,
         status="stored" if recorded.created else "already_stored",

@@ -6,14 +6,15 @@ the same id with another body is a conflict.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.config import Settings
 from app.errors import Conflict, FieldError, Gone, Invalid
 from app.models import Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
+from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
 from app.surveys.forms import FormCatalog, validate_answers
 from app.surveys.links import mark_used, resolve_link
@@ -44,11 +45,15 @@ def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | N
 def record_submission(
     session: Session,
     catalog: FormCatalog,
-    zone: ZoneInfo,
+    settings: Settings,
     body: SubmissionIn,
+    device: DeviceTrace | None = None,
     now: datetime | None = None,
 ) -> Recorded:
-    """Store ``body`` once; raise Invalid (422) naming every bad field."""
+    """Store ``body`` once; raise Invalid (422) naming every bad field.
+
+    ``device`` is what the request tells about the device, to flag repeats.
+    """
     digest = fingerprint(body.model_dump(mode="json"))
     found = _existing(session, body, digest)
     if found is not None:
@@ -82,6 +87,11 @@ def record_submission(
     too_fast = body.started_at is not None and (submitted_at - body.started_at) < timedelta(
         seconds=SECONDS_PER_ANSWER * answered
     )
+    keys: tuple[str, ...] = ()
+    repeat = False
+    if device is not None and not device.kiosk:  # a kiosk is one device for many people
+        keys = device_keys(settings.resolved_secret_key(), settings.zone, submitted_at, device)
+        repeat = is_repeat(session, keys, link.counter_id, submitted_at)
     record = ResponseRecord(
         id=body.id,
         submitted_at=submitted_at,
@@ -99,9 +109,11 @@ def record_submission(
         content_sha256=digest,
         language=body.language,
         flag_too_fast=too_fast,
+        flag_repeat_device=repeat,
+        device_hash=keys[0] if keys else None,
     )
     try:
-        insert_records(session.connection(), [record], zone)
+        insert_records(session.connection(), [record], settings.zone)
         if link.invitation_id is not None:
             mark_used(session, link.invitation_id, submitted_at)
         session.commit()

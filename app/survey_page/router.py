@@ -1,24 +1,42 @@
-"""The citizen's page: GET shows the survey, POST stores it and redirects to thanks."""
+"""The citizen's page: GET shows the survey, POST moves between its pages or stores it.
 
+A form of one page posts once; a longer form goes one element per page, and its last
+page stores the response. Everything works without JavaScript; ``/static/survey.js``
+adds the offline queue, keeps answers across the language switch, and kiosk mode.
+"""
+
+import secrets
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from app.deps import CatalogDep, SessionDep, SettingsDep
+from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
+from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE
 from app.submissions.service import record_submission
-from app.survey_page.service import PageContext, options, page_context, submission_from_form
+from app.survey_page.service import (
+    PageContext,
+    answers_from_form,
+    first_page_with,
+    options,
+    page_context,
+    submission_from_form,
+)
 from app.survey_page.tokens import issue_token, token_is_valid
-from app.surveys.forms import FreeText, MultiChoice
+from app.surveys.forms import FreeText, MultiChoice, validate_answers
 
-router = APIRouter(tags=["survey page"], include_in_schema=True)
+router = APIRouter(tags=["survey page"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
+COOKIE_AGE = int(timedelta(days=365).total_seconds())
+# A kiosk goes back to the start after this long without a touch (and after a response).
+KIOSK_IDLE_SECONDS = 60
 MESSAGES = {
     "vi": {
         "required": "Xin Ông/Bà chọn một câu trả lời",
@@ -37,42 +55,92 @@ MESSAGES = {
 }
 
 
-def _language(request: Request) -> str:
-    return "en" if request.query_params.get("lang") == "en" else "vi"
+@dataclass(frozen=True, slots=True)
+class View:
+    """How the citizen sees the page: language, kiosk or not, which form."""
+
+    language: str
+    kiosk: bool
+    form_id: str | None = None
+
+    @classmethod
+    def of(cls, request: Request) -> "View":
+        query = request.query_params
+        return cls(
+            language="en" if query.get("lang") == "en" else "vi",
+            kiosk=query.get("kiosk") == "1",
+            form_id=query.get("form") or None,
+        )
+
+    def query(self, language: str | None = None, with_form: bool = False) -> str:
+        params = {"lang": language or self.language}
+        if self.kiosk:
+            params["kiosk"] = "1"
+        if with_form and self.form_id:
+            params["form"] = self.form_id
+        return urlencode(params)
+
+
+def _first(fields: dict[str, list[str]], name: str) -> str:
+    return (fields.get(name) or [""])[0]
 
 
 def _render(
     request: Request,
     context: PageContext,
     secret: str,
-    language: str,
+    view: View,
+    page: int = 0,
     errors: dict[str, str] | None = None,
     values: dict[str, list[str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    form, language = context.form, view.language
+    values = values or {}
+    on_page = set(form.pages[page].questions)
     questions = []
-    for question in context.form.questions:
+    for question in form.questions:
+        if question.id not in on_page:
+            continue
         kind = "text" if isinstance(question, FreeText) else (
             "multi" if isinstance(question, MultiChoice) else "one")  # fmt: skip
         choices = [] if kind == "text" else options(question, language)
         questions.append({"question": question, "kind": kind, "options": choices})
-    values = values or {}
+    # The answers of the other pages travel with the form.
+    carried = [
+        (question.id, value)
+        for question in form.questions
+        if question.id not in on_page
+        for value in values.get(question.id, [])
+    ]
+    if page > 0 and context.sectors:
+        carried += [("sector", value) for value in values.get("sector", [])]
+    fresh = "response_id" not in values
     response = templates.TemplateResponse(
         request,
         "survey.html",
         {
             "language": language,
+            "view": view,
             "slug": context.slug,
             "unit": context.unit,
             "place": context.place,
-            "form": context.form,
-            "sectors": context.sectors,
+            "form": form,
+            "page": page,
+            "page_title": form.pages[page].title,
+            "last_page": page == len(form.pages) - 1,
+            "sectors": context.sectors if page == 0 else [],
             "questions": questions,
+            "carried": carried,
+            "multi_ids": ",".join(sorted(form.multi_choice_ids)),
+            "text_ids": ",".join(q.id for q in form.questions if isinstance(q, FreeText)),
             "errors": errors or {},
             "values": values,
             "token": issue_token(secret, context.slug),
-            "response_id": (values.get("response_id") or [str(uuid.uuid4())])[0],
-            "started_at": (values.get("started_at") or [datetime.now(UTC).isoformat()])[0],
+            "fresh": fresh,
+            "response_id": _first(values, "response_id") or str(uuid.uuid4()),
+            "started_at": _first(values, "started_at") or datetime.now(UTC).isoformat(),
+            "idle_seconds": KIOSK_IDLE_SECONDS,
         },
         status_code=status_code,
     )
@@ -80,82 +148,152 @@ def _render(
     return response
 
 
-@router.get("/s/{slug}", response_class=HTMLResponse)
-def survey_page(
-    slug: str, request: Request, session: SessionDep, settings: SettingsDep, catalog: CatalogDep
-) -> HTMLResponse:
-    """The survey page for a counter's QR code (Vietnamese; ``?lang=en`` for English)."""
-    language = _language(request)
-    context = _context_or_page(request, session, catalog, slug, language)
-    if isinstance(context, HTMLResponse):
-        return context
-    return _render(request, context, settings.resolved_secret_key(), language)
-
-
 def _context_or_page(
-    request: Request, session: SessionDep, catalog: CatalogDep, slug: str, language: str
+    request: Request,
+    session: SessionDep,
+    catalog: CatalogDep,
+    slug: str,
+    view: View,
+    version: int | None = None,
 ) -> PageContext | HTMLResponse:
     """The page's context, or the page that says why there is no survey here."""
     try:
-        return page_context(session, catalog, slug)
+        return page_context(session, catalog, slug, view.form_id, version)
     except NotFound:
         page, status = "not_found.html", 404
     except Gone:
         page, status = "answered.html", 410
-    return templates.TemplateResponse(request, page, {"language": language}, status_code=status)
+    return templates.TemplateResponse(
+        request, page, {"language": view.language}, status_code=status
+    )
 
 
-def _citizen_errors(error: Invalid, language: str) -> dict[str, str]:
+def _citizen_errors(errors: list[tuple[str, str]], language: str) -> dict[str, str]:
     words = MESSAGES[language]
     found: dict[str, str] = {}
-    for item in error.errors:
-        field = item.field.removeprefix("answers.")
+    for field, message in errors:
+        field = field.removeprefix("answers.")
         if field == "sector":
             found[field] = words["sector"]
-        elif "required" in item.message:
+        elif "required" in message:
             found[field] = words["required"]
-        elif "longer than" in item.message:
+        elif "longer than" in message:
             found[field] = words["too_long"]
         else:
             found[field] = words["invalid"]
     return found
 
 
-@router.post("/s/{slug}", response_model=None)
-async def submit_page(
+def _page_errors(
+    context: PageContext, fields: dict[str, list[str]], page: int, language: str
+) -> dict[str, str]:
+    """The problems with the answers on one page, before going on to the next."""
+    form = context.form
+    asked = form.pages[page].questions
+    answers, problems = answers_from_form(form, fields, only=asked)
+    found = [(qid, "invalid") for qid in problems]
+    found += [(qid, why) for qid, why in validate_answers(form, answers).errors if qid in asked]
+    if page == 0 and context.sectors and not _first(fields, "sector"):
+        found.append(("sector", "required"))
+    return _citizen_errors(found, language)
+
+
+@router.get("/s/{slug}", response_class=HTMLResponse)
+def survey_page(
     slug: str, request: Request, session: SessionDep, settings: SettingsDep, catalog: CatalogDep
-) -> Response:
-    """The page's form post: stored, then 303 to the thank-you page."""
-    language = _language(request)
-    context = _context_or_page(request, session, catalog, slug, language)
+) -> HTMLResponse:
+    """The survey page for a counter's QR code or an invitation (Vietnamese; ``?lang=en``
+    for English, ``?kiosk=1`` on a shared tablet, ``?form=`` for another form)."""
+    view = View.of(request)
+    context = _context_or_page(request, session, catalog, slug, view)
     if isinstance(context, HTMLResponse):
         return context
+    response = _render(request, context, settings.resolved_secret_key(), view)
+    secure = request.url.scheme == "https"
+    if view.kiosk:
+        response.set_cookie(KIOSK_COOKIE, "1", COOKIE_AGE, httponly=True, samesite="lax",
+                            secure=secure)  # fmt: skip
+    elif DEVICE_COOKIE not in request.cookies:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), COOKIE_AGE,
+                            httponly=True, samesite="lax", secure=secure)  # fmt: skip
+    return response
+
+
+@router.post("/s/{slug}", response_model=None)
+async def submit_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    device: DeviceDep,
+) -> Response:
+    """The page's form post: the next or previous page, or stored and 303 to thanks."""
     posted = await request.form()
-    fields: dict[str, Any] = {key: [str(v) for v in posted.getlist(key)] for key in posted}
+    fields = {key: [str(v) for v in posted.getlist(key)] for key in posted}
+    view = View.of(request)
+    view = View(view.language, view.kiosk, _first(fields, "form_id") or view.form_id)
+    version = _first(fields, "form_version")
+    context = _context_or_page(request, session, catalog, slug, view,
+                               int(version) if version.isdigit() else None)  # fmt: skip
+    if isinstance(context, HTMLResponse):
+        return context
     secret = settings.resolved_secret_key()
-    if not token_is_valid(secret, slug, (fields.get("token") or [""])[0]):
-        return _render(request, context, secret, language,
-                       {"token": MESSAGES[language]["expired"]}, fields, 400)  # fmt: skip
-    submission, problems = submission_from_form(context, fields, language)
+    pages = len(context.form.pages)
+    page = min(int(p) if (p := _first(fields, "page")).isdigit() else 0, pages - 1)
+    action = _first(fields, "action") or "send"
+    if not token_is_valid(secret, slug, _first(fields, "token")):
+        errors = {"token": MESSAGES[view.language]["expired"]}
+        return _render(request, context, secret, view, page, errors, fields, 400)
+    if action == "stay":  # the language switch: the same page, answers kept
+        return _render(request, context, secret, view, page, None, fields)
+    if action == "back":
+        return _render(request, context, secret, view, max(page - 1, 0), None, fields)
+    if action == "next" or page < pages - 1:
+        errors = _page_errors(context, fields, page, view.language)
+        if errors:
+            return _render(request, context, secret, view, page, errors, fields, 422)
+        return _render(request, context, secret, view, page + 1, None, fields)
+    return _store(request, context, secret, view, fields, session, settings, catalog, device)
+
+
+def _store(
+    request: Request,
+    context: PageContext,
+    secret: str,
+    view: View,
+    fields: dict[str, list[str]],
+    session: SessionDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+    device: DeviceDep,
+) -> Response:
+    submission, problems = submission_from_form(context, fields, view.language)
     if submission is None:
-        errors = dict.fromkeys(problems, MESSAGES[language]["invalid"])
-        return _render(request, context, secret, language, errors, fields, 422)
+        errors = dict.fromkeys(problems, MESSAGES[view.language]["invalid"])
+        page = first_page_with(context.form, errors)
+        return _render(request, context, secret, view, page, errors, fields, 422)
     try:
-        record_submission(session, catalog, settings.zone, submission)
+        record_submission(session, catalog, settings, submission, device)
     except Gone:
         return templates.TemplateResponse(
-            request, "answered.html", {"language": language}, status_code=410
+            request, "answered.html", {"language": view.language}, status_code=410
         )
     except Conflict:
         pass  # the same page sent twice with other answers: the first one counts
     except Invalid as error:
-        return _render(
-            request, context, secret, language, _citizen_errors(error, language), fields, 422
-        )
-    return RedirectResponse(f"/s/{slug}/cam-on?lang={language}", status_code=303)
+        found = _citizen_errors([(e.field, e.message) for e in error.errors], view.language)
+        page = first_page_with(context.form, found)
+        return _render(request, context, secret, view, page, found, fields, 422)
+    return RedirectResponse(f"/s/{context.slug}/cam-on?{view.query()}", status_code=303)
 
 
 @router.get("/s/{slug}/cam-on", response_class=HTMLResponse)
 def thanks_page(slug: str, request: Request) -> HTMLResponse:
-    """The thank-you page."""
-    return templates.TemplateResponse(request, "thanks.html", {"language": _language(request)})
+    """The thank-you page; a kiosk goes back to the start from here."""
+    view = View.of(request)
+    return templates.TemplateResponse(
+        request,
+        "thanks.html",
+        {"language": view.language, "view": view, "start": f"/s/{slug}?{view.query()}"},
+    )

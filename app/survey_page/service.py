@@ -1,6 +1,11 @@
-"""What the survey page shows, and turning its form post into a submission."""
+"""What the survey page shows, and turning its form post into a submission.
+
+The page keeps no state on the server: a form of several pages carries the answers of
+the other pages as hidden fields, so it works the same with JavaScript off.
+"""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,9 +24,14 @@ from app.surveys.forms import (
     SurveyFormDefinition,
     YesNo,
 )
-from app.surveys.links import resolve_link
+from app.surveys.links import Link, resolve_link
 
+# Which form a link shows unless the address asks for another (``?form=``): the quick
+# form at a counter; the full form of the service for an invitation, answered at leisure.
 COUNTER_FORM = "counter-quick"
+FULL_FORM = "sipas-service"
+ONLINE_FORM = "online-service"
+SECTOR_FORMS = {"health": "health-service", "education": "education-service"}
 LIKERT_LABELS = {
     "vi": {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng",
            1: "Rất không hài lòng", 0: "Không có ý kiến"},
@@ -46,11 +56,38 @@ class PageContext:
     sectors: list[Sector] = field(default_factory=list)
 
 
-def page_context(session: Session, catalog: FormCatalog, slug: str) -> PageContext:
+def default_form_id(link: Link) -> str:
+    if link.channel == "online":
+        return ONLINE_FORM
+    if link.sector in SECTOR_FORMS:
+        return SECTOR_FORMS[link.sector]
+    return COUNTER_FORM if link.counter_id is not None else FULL_FORM
+
+
+def _form_for(
+    catalog: FormCatalog, link: Link, form_id: str | None, version: int | None
+) -> SurveyFormDefinition | None:
+    wanted = form_id or default_form_id(link)
+    form = catalog.get(wanted, version) if version else catalog.latest(wanted)
+    if form is None or link.channel not in form.channels:
+        # An address naming a form this link cannot use gets the link's own form.
+        return catalog.latest(default_form_id(link)) if form_id else None
+    return form
+
+
+def page_context(
+    session: Session,
+    catalog: FormCatalog,
+    slug: str,
+    form_id: str | None = None,
+    version: int | None = None,
+) -> PageContext:
     """The page behind ``slug``: NotFound for none, Gone for a used or expired invitation."""
     link = resolve_link(session, slug)
-    form = catalog.latest(COUNTER_FORM)
-    if link is None or form is None:
+    if link is None:
+        raise NotFound("no survey at this address")
+    form = _form_for(catalog, link, form_id, version)
+    if form is None:
         raise NotFound("no survey at this address")
     unit = session.get(Unit, link.unit_id)
     assert unit is not None
@@ -77,13 +114,29 @@ def options(question: Any, language: str) -> list[tuple[int, str]]:
     return [(o.code, getattr(o.label, language)) for o in question.options]
 
 
-def submission_from_form(
-    context: PageContext, fields: dict[str, list[str]], language: str
-) -> tuple[SubmissionIn | None, dict[str, str]]:
-    """The posted fields as a submission; values that are not numbers are reported."""
+def page_of(form: SurveyFormDefinition, question_id: str) -> int:
+    """The index of the page that asks ``question_id`` (the first page for other fields)."""
+    for index, page in enumerate(form.pages):
+        if question_id in page.questions:
+            return index
+    return 0
+
+
+def first_page_with(form: SurveyFormDefinition, fields: Iterable[str]) -> int:
+    return min((page_of(form, name) for name in fields), default=0)
+
+
+def answers_from_form(
+    form: SurveyFormDefinition, fields: dict[str, list[str]], only: Iterable[str] | None = None
+) -> tuple[dict[str, AnswerValue], dict[str, str]]:
+    """The posted answers (of the questions in ``only``, or all), and the fields whose
+    values are not numbers where numbers belong."""
+    wanted = set(only) if only is not None else None
     problems: dict[str, str] = {}
     answers: dict[str, AnswerValue] = {}
-    for question in context.form.questions:
+    for question in form.questions:
+        if wanted is not None and question.id not in wanted:
+            continue
         values = [v for v in fields.get(question.id, []) if v != ""]
         if not values:
             continue
@@ -96,14 +149,22 @@ def submission_from_form(
             problems[question.id] = "invalid"
             continue
         answers[question.id] = codes if isinstance(question, MultiChoice) else codes[0]
+    return answers, problems
+
+
+def submission_from_form(
+    context: PageContext, fields: dict[str, list[str]], language: str
+) -> tuple[SubmissionIn | None, dict[str, str]]:
+    """The posted fields as a submission; values that are not numbers are reported."""
+    answers, problems = answers_from_form(context.form, fields)
+    if problems:
+        return None, problems
     try:
         response_id = uuid.UUID(fields.get("response_id", [""])[0])
         started = datetime.fromisoformat(fields.get("started_at", [""])[0])
     except ValueError:
         response_id, started = uuid.uuid4(), None
     sector = next(iter(fields.get("sector") or []), "") or None
-    if problems:
-        return None, problems
     return (
         SubmissionIn(
             id=response_id,

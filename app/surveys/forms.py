@@ -150,6 +150,9 @@ class Aggregation(_Strict):
     """How criteria roll up: criteria → elements → the service index (``sipas``)."""
 
     overall: str = Field(default="overall", pattern=QUESTION_ID)
+    # The index these elements roll up into: the SIPAS service index unless the form
+    # measures another service (online, health, education) with elements of its own.
+    index: str = Field(default="sipas", pattern=QUESTION_ID)
     elements: tuple[Element, ...] = ()
 
 

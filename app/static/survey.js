@@ -1,0 +1,145 @@
+/* The survey page's own script: no framework, no third party. The page works without
+   it; with it, a response waits in the browser until the server has acknowledged it,
+   answers survive the language switch, and a kiosk returns to the start by itself. */
+(function () {
+  "use strict";
+  var QUEUE = "sipas.queue";
+  var PAGE_FIELDS = ["token", "response_id", "started_at", "form_id", "form_version", "page", "action", "sector"];
+
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    for (var i = 0; i < 16; i++) h.push((b[i] + 256).toString(16).slice(1));
+    h = h.join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
+  }
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
+  }
+  function save(items) { localStorage.setItem(QUEUE, JSON.stringify(items)); }
+  function enqueue(body) {
+    var items = load().filter(function (it) { return it.id !== body.id; });
+    items.push({ id: body.id, body: body });
+    save(items);
+  }
+  function dequeue(id) { save(load().filter(function (it) { return it.id !== id; })); }
+
+  /* "done" once the server has the response (201, 200, or 409: this id is taken),
+     "refused" when it never will (410, 4xx), "retry" when it may later. */
+  function send(item) {
+    return fetch("/api/v1/responses", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(item.body)
+    }).then(function (r) {
+      if (r.status === 200 || r.status === 201 || r.status === 409) return "done";
+      if (r.status === 429 || r.status >= 500) return "retry";
+      return "refused";
+    }, function () { return "retry"; });
+  }
+
+  var delay = 2000, timer = null, onResult = null;
+  function flush() {
+    clearTimeout(timer); timer = null;
+    var items = load(), pending = items.length;
+    if (!pending) return;
+    items.forEach(function (item) {
+      send(item).then(function (result) {
+        if (result !== "retry") dequeue(item.id);
+        if (onResult) onResult(item, result);
+        if (--pending === 0 && load().length && !timer) {
+          timer = setTimeout(flush, delay);
+          delay = Math.min(delay * 2, 60000);
+        }
+      });
+    });
+  }
+
+  function bodyOf(form) {
+    var d = form.dataset, multi = d.multi.split(","), text = d.text.split(","), answers = {};
+    var data = new FormData(form);
+    data.forEach(function (value, name) {
+      if (PAGE_FIELDS.indexOf(name) >= 0) return;
+      value = String(value).trim();
+      if (value === "") return;
+      if (text.indexOf(name) >= 0) answers[name] = value;
+      else if (multi.indexOf(name) >= 0) (answers[name] = answers[name] || []).push(parseInt(value, 10));
+      else answers[name] = parseInt(value, 10);
+    });
+    var body = {
+      id: data.get("response_id"), slug: d.slug, form_id: d.formId,
+      form_version: parseInt(d.formVersion, 10), language: d.lang,
+      answers: answers, started_at: data.get("started_at")
+    };
+    if (data.get("sector")) body.sector = data.get("sector");
+    return body;
+  }
+
+  function showIf(form) {
+    var sets = form.querySelectorAll("fieldset[data-show-if]");
+    Array.prototype.forEach.call(sets, function (set) {
+      var checked = form.querySelector("[name='" + set.dataset.showIf + "']:checked") ||
+        form.querySelector("input[type=hidden][name='" + set.dataset.showIf + "']");
+      var code = checked ? parseInt(checked.value, 10) : NaN;
+      var min = set.dataset.showMin, max = set.dataset.showMax;
+      var shown = code > 0 && (min === "" || code >= +min) && (max === "" || code <= +max);
+      set.hidden = !shown; set.disabled = !shown;
+    });
+  }
+
+  function kiosk() {
+    var body = document.body, seconds = parseInt(body.dataset.kiosk, 10), idle = null;
+    if (!seconds) return;
+    function restart() { location.replace(body.dataset.start); }
+    function touch() { clearTimeout(idle); idle = setTimeout(restart, seconds * 1000); }
+    ["pointerdown", "keydown", "input", "scroll"].forEach(function (e) {
+      document.addEventListener(e, touch, { passive: true });
+    });
+    touch();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("survey"), status = document.getElementById("queue-status");
+    kiosk();
+    window.addEventListener("online", function () { delay = 2000; flush(); });
+    if (!form) { flush(); return; }
+    var fresh = form.querySelector("input[name=response_id][data-fresh]");
+    if (fresh) fresh.value = uuid4();  // the id is the browser's before the first send
+    showIf(form);
+    form.addEventListener("change", function () { showIf(form); });
+
+    document.getElementById("lang-switch").addEventListener("click", function (event) {
+      event.preventDefault();
+      var stay = document.createElement("input");
+      stay.type = "hidden"; stay.name = "action"; stay.value = "stay";
+      form.appendChild(stay);
+      form.action = location.pathname + this.getAttribute("href");
+      form.submit();
+    });
+
+    var mine = null;
+    onResult = function (item, result) {
+      if (!mine || item.id !== mine) return;
+      if (result === "done") location.assign(form.dataset.thanks);
+      else if (result === "refused") form.submit();  // the server's own page says why
+      else {
+        status.textContent = form.dataset.saved;
+        if (document.body.dataset.kiosk) setTimeout(function () { location.replace(document.body.dataset.start); }, 5000);
+      }
+    };
+    form.addEventListener("submit", function (event) {
+      var submitter = event.submitter;
+      if (form.dataset.last !== "1" || (submitter && submitter.value !== "send")) return;
+      if (!window.fetch || !window.localStorage) return;
+      event.preventDefault();
+      var body = bodyOf(form);
+      mine = body.id;
+      enqueue(body);
+      status.textContent = form.dataset.sending;
+      delay = 2000;
+      flush();
+    });
+    flush();
+  });
+})();

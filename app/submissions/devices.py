@@ -1,0 +1,63 @@
+"""Recognising a repeat from one device without knowing who it is.
+
+A device is its ``sipas_device`` cookie, or its IP address when it keeps no cookies. Only
+a keyed hash of either is stored, salted with the day: responses can be linked within a
+day (that is the point: a second answer from one device at one counter within ten
+minutes is flagged ``repeat_device``) but never across days, and the raw address never
+reaches the database.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from app.models import Response
+
+DEVICE_COOKIE = "sipas_device"
+# Set by a kiosk (``?kiosk=1``): one shared device answers for many citizens in a row.
+KIOSK_COOKIE = "sipas_kiosk"
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceTrace:
+    """What the request tells about the device: its cookie, its address, kiosk or not."""
+
+    cookie: str | None
+    ip: str | None
+    kiosk: bool = False
+
+
+def _day_key(secret: str, day: date, trace: DeviceTrace) -> str:
+    who = f"cookie:{trace.cookie}" if trace.cookie else f"ip:{trace.ip}"
+    message = f"{day.isoformat()}|{who}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def device_keys(secret: str, zone: ZoneInfo, at: datetime, trace: DeviceTrace) -> tuple[str, ...]:
+    """The device's key for the day of ``at`` (stored with the response), then the key of
+    the previous day when the repeat window reaches back over midnight."""
+    if not trace.cookie and not trace.ip:
+        return ()
+    today = at.astimezone(zone).date()
+    window_start = (at - REPEAT_WINDOW).astimezone(zone).date()
+    days = [today] + ([window_start] if window_start != today else [])
+    return tuple(_day_key(secret, day, trace) for day in days)
+
+
+def is_repeat(
+    session: Session, keys: tuple[str, ...], counter_id: int | None, at: datetime
+) -> bool:
+    """True when the same device answered at the same counter within the window."""
+    if not keys or counter_id is None:
+        return False
+    earlier = select(Response.id).where(
+        col(Response.device_hash).in_(keys),
+        Response.counter_id == counter_id,
+        Response.submitted_at >= at - REPEAT_WINDOW,
+    )
+    return session.exec(earlier.limit(1)).first() is not None

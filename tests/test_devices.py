@@ -1,0 +1,39 @@
+"""Device keys: keyed, salted with the day, never the raw cookie or address."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from app.submissions.devices import DeviceTrace, device_keys
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+PHONE = DeviceTrace(cookie=None, ip="203.0.113.7")
+
+
+def test_a_device_has_another_key_each_day() -> None:
+    monday = device_keys("secret", ZONE, datetime(2026, 10, 5, 3, tzinfo=UTC), PHONE)
+    tuesday = device_keys("secret", ZONE, datetime(2026, 10, 6, 3, tzinfo=UTC), PHONE)
+    assert len(monday) == len(tuesday) == 1
+    assert monday != tuesday
+    assert "203.0.113.7" not in monday[0]
+
+
+def test_the_key_depends_on_the_secret_and_prefers_the_cookie() -> None:
+    at = datetime(2026, 10, 5, 3, tzinfo=UTC)
+    assert device_keys("one", ZONE, at, PHONE) != device_keys("two", ZONE, at, PHONE)
+    with_cookie = DeviceTrace(cookie="abc", ip="203.0.113.7")
+    other_network = DeviceTrace(cookie="abc", ip="198.51.100.1")
+    assert device_keys("s", ZONE, at, with_cookie) == device_keys("s", ZONE, at, other_network)
+
+
+def test_just_after_midnight_the_window_also_looks_at_yesterday() -> None:
+    # 00:05 in Hải Phòng is 17:05 UTC the day before.
+    just_after = datetime(2026, 10, 5, 17, 5, tzinfo=UTC)
+    keys = device_keys("secret", ZONE, just_after, PHONE)
+    yesterday = device_keys("secret", ZONE, datetime(2026, 10, 5, 16, 58, tzinfo=UTC), PHONE)
+    assert len(keys) == 2
+    assert keys[1] == yesterday[0]
+
+
+def test_nothing_known_gives_no_key() -> None:
+    at = datetime(2026, 10, 5, 3, tzinfo=UTC)
+    assert device_keys("s", ZONE, at, DeviceTrace(cookie=None, ip=None)) == ()
