@@ -1,6 +1,6 @@
 """FastAPI dependencies: the database session, the settings, and who is calling."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,33 +15,38 @@ from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.surveys.forms import FormCatalog
 
 
-def get_engine(request: Request) -> Engine:
+# The small dependencies below are ``async`` on purpose: FastAPI runs a plain ``def``
+# dependency in the thread pool, and a hop there per dependency cost more than the
+# survey page itself. They do no I/O (a Session connects on first use).
+
+
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+async def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> AsyncIterator[Session]:
     with Session(engine) as session:
         yield session
 
 
-def get_analytics_session(request: Request) -> Iterator[Session]:
+async def get_analytics_session(request: Request) -> AsyncIterator[Session]:
     """A session on the analytics read replica when one is configured."""
     with Session(request.app.state.analytics_engine) as session:
         yield session
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_catalog(request: Request) -> FormCatalog:
+async def get_catalog(request: Request) -> FormCatalog:
     catalog: FormCatalog = request.app.state.catalog
     return catalog
 
 
-def get_device(request: Request) -> DeviceTrace:
+async def get_device(request: Request) -> DeviceTrace:
     """The device behind a citizen's request: its cookie and address, never stored raw."""
     return DeviceTrace(
         cookie=request.cookies.get(DEVICE_COOKIE) or None,

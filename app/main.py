@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -20,6 +21,7 @@ from app.submissions.router import router as submissions_router
 from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
 from app.surveys.router import router as invitations_router
+from app.timing import ServerTimingMiddleware
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
@@ -37,6 +39,8 @@ def _location(loc: Sequence[int | str]) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; the engine and the form catalogue are made at start-up."""
     settings = settings or get_settings()
+    # Read (or generate) the secret once, not from its file on every request.
+    settings = settings.model_copy(update={"secret_key": settings.resolved_secret_key()})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Phones on weak mobile connections: pages, scripts and exports go out compressed.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    app.add_middleware(ServerTimingMiddleware)
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:

@@ -1,8 +1,15 @@
 """Helpers shared by the benchmarks: scratch databases and the environment to run `sipas`."""
 
 import os
+import socket
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -14,6 +21,48 @@ from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
 
 SIPAS = str(Path(sys.executable).with_name("sipas"))
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], port: int, path: str) -> Iterator[str]:
+    """Run a server until ``path`` answers 200; yields its base URL, stops it after."""
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + path, timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[0]} did not answer within 30 s")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
+def sipas_server(env: dict[str, str]) -> Iterator[str]:
+    """``sipas serve`` on a free port, as deployed (one worker, no reload)."""
+    port = free_port()
+    with running(
+        [SIPAS, "serve", "--no-migrate", "--port", str(port)], env, port, "/healthz"
+    ) as url:
+        yield url
 
 
 def seeded_sqlite(path: Path) -> str:

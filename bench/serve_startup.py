@@ -6,24 +6,12 @@ Goal (issue 2): ≤ 3 s.
 """
 
 import argparse
-import socket
 import statistics
 import subprocess
 import time
-from pathlib import Path
-
 import httpx
 
-from bench.common import SIPAS, seeded_sqlite, sipas_env
-
-OUT = Path(__file__).resolve().parent / "out"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from bench.common import OUT, SIPAS, free_port, seeded_sqlite, sipas_env
 
 
 def time_to_healthy(env: dict[str, str], migrate: bool) -> float:
