@@ -14,7 +14,6 @@ from app.keys.service import Principal, authenticate
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.surveys.forms import FormCatalog
 
-
 # The small dependencies below are ``async`` on purpose: FastAPI runs a plain ``def``
 # dependency in the thread pool, and a hop there per dependency cost more than the
 # survey page itself. They do no I/O (a Session connects on first use).

@@ -9,6 +9,7 @@ import argparse
 import statistics
 import subprocess
 import time
+
 import httpx
 
 from bench.common import OUT, SIPAS, free_port, seeded_sqlite, sipas_env
