@@ -6,10 +6,30 @@ PostgreSQL they go through COPY. Values are stored exactly as the ORM would stor
 """
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, TypeDecorator, insert
+from sqlalchemy import Connection, Dialect, Table, TypeDecorator, insert
+
+# (SQL, column order, conversions by position): compiled once per table and column set, as
+# a single response's insert would otherwise spend most of its time compiling.
+_Plan = tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
+
+
+@lru_cache(maxsize=64)
+def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Plan | None:
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    keys = compiled.positiontup
+    if keys is None:
+        return None
+    # Only a few columns (UUIDs, dates, booleans) need converting; the rest pass as they are.
+    conversions: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, key in enumerate(keys):
+        bind = table.c[key].type._cached_bind_processor(dialect)
+        if bind is not None:
+            conversions.append((index, bind))
+    return compiled.string, tuple(keys), tuple(conversions)
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -20,17 +40,11 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
     if dialect.name == "postgresql":
         _copy(connection, table, rows)
         return
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    keys = compiled.positiontup
-    if keys is None:
+    plan = _plan(table, tuple(rows[0]), dialect)
+    if plan is None:
         connection.execute(insert(table), list(rows))
         return
-    # Only a few columns (UUIDs, dates, booleans) need converting; the rest pass as they are.
-    conversions: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, key in enumerate(keys):
-        bind = table.c[key].type._cached_bind_processor(dialect)
-        if bind is not None:
-            conversions.append((index, bind))
+    sql, keys, conversions = plan
     pick = itemgetter(*keys)
     tuples: list[tuple[Any, ...]] = []
     for row in rows:
@@ -38,7 +52,7 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
         for index, convert in conversions:
             values[index] = convert(values[index])
         tuples.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, tuples)
+    connection.exec_driver_sql(sql, tuples)
 
 
 def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

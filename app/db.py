@@ -1,9 +1,18 @@
 """Engines, and whether the database answers. Nothing is built at import time."""
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+# An execution option: the SQLite transaction takes the write lock when it begins.
+_SQLITE_BEGIN = "sipas_sqlite_begin"
+_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
 
 
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
@@ -28,9 +37,38 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(connection.get_execution_options().get(_SQLITE_BEGIN, "BEGIN"))
 
+    # Writers of this process queue on a lock, handed over the moment it is free, rather
+    # than on SQLite's busy handler, which sleeps in growing steps between tries.
+    _WRITERS[engine] = threading.Lock()
     return engine
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[None]:
+    """Run the block as one short write transaction: committed when it ends, rolled back
+    if it raises.
+
+    A transaction the session has open for reading is ended first, so that the write lock
+    is held for the writes only. On SQLite the transaction begins with ``BEGIN IMMEDIATE``
+    under this process's writer lock: a transaction that reads and then writes fails at
+    once ("database is locked") when another writer committed in between, and queueing
+    on SQLite's busy handler starves some writers for seconds under load.
+    """
+    if session.in_transaction():
+        session.commit()
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with _WRITERS.get(engine) or nullcontext():
+        if not session.in_transaction():  # the tests' session stays in their transaction
+            session.connection(execution_options={_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def database_answers(engine: Engine) -> bool:

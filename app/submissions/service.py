@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
+from app.db import writing
 from app.errors import Conflict, FieldError, Gone, Invalid
 from app.models import Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
@@ -31,15 +32,18 @@ class Recorded:
 
 
 def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | None:
-    stored = session.get(Response, body.id)
+    stored = session.exec(
+        select(Response.content_sha256, Response.submitted_at).where(Response.id == body.id)
+    ).first()
     if stored is None:
         return None
-    if stored.content_sha256 != digest:
+    content_sha256, submitted_at = stored
+    if content_sha256 != digest:
         raise Conflict(
             "this id is already stored with other content",
             [FieldError("id", "already used for another response")],
         )
-    return Recorded(str(stored.id), stored.submitted_at, created=False)
+    return Recorded(str(body.id), submitted_at, created=False)
 
 
 def record_submission(
@@ -73,10 +77,13 @@ def record_submission(
     sector = (link.sector if link else None) or body.sector
     if sector is None:
         errors.append(FieldError("sector", "this counter serves several sectors: say which"))
-    elif session.get(Sector, sector) is None:
+    elif session.exec(select(Sector.code).where(Sector.code == sector)).first() is None:
         errors.append(FieldError("sector", f"unknown sector '{sector}'"))
     procedure = (link.procedure_code if link else None) or body.procedure_code
-    if procedure and session.get(Procedure, procedure) is None:
+    if (
+        procedure
+        and not session.exec(select(Procedure.code).where(Procedure.code == procedure)).first()
+    ):
         errors.append(FieldError("procedure_code", f"unknown procedure '{procedure}'"))
     checked = validate_answers(form, body.answers) if form else None
     if checked:
@@ -113,14 +120,13 @@ def record_submission(
         device_hash=keys[0] if keys else None,
     )
     try:
-        insert_records(session.connection(), [record], settings.zone)
-        if link.invitation_id is not None:
-            mark_used(session, link.invitation_id, submitted_at)
-        session.commit()
+        with writing(session):
+            insert_records(session.connection(), [record], settings.zone)
+            if link.invitation_id is not None:
+                mark_used(session, link.invitation_id, submitted_at)
     except IntegrityError:
         # Another request stored the same id first (answer as for a retry), or the same
         # invitation was answered a moment ago (gone).
-        session.rollback()
         found = _existing(session, body, digest)
         if found is not None:
             return found
