@@ -30,6 +30,8 @@ test: lint
 
 bench: install
 	$(BIN)/python -m bench.serve_startup
+	$(BIN)/python -m bench.page
+	$(BIN)/python -m bench.submissions
 	$(BIN)/python -m bench.import_responses
 
 clean:
