@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
+from app.stats.indicators import plan
 from app.surveys.forms import (
     FormCatalog,
     FormFileError,
@@ -120,3 +121,28 @@ def test_registering_an_edited_published_version_is_refused(
     _write(tmp_path, "counter-quick.v1.toml", edited)
     with pytest.raises(FormFileError, match="is published and its content changed"):
         register_forms(session, FormCatalog.from_directory(tmp_path))
+
+
+def test_the_five_forms_of_sipas_md_are_published(catalog: FormCatalog) -> None:
+    forms = {loaded.definition.id for loaded in catalog.loaded()}
+    assert forms == {
+        "counter-quick", "sipas-service", "online-service", "health-service",
+        "education-service",
+    }  # fmt: skip
+    for form_id in forms:
+        form = catalog.latest(form_id)
+        assert form is not None
+        assert form.aggregation.overall == "overall"
+        assert form.by_id["overall"].required
+
+
+def test_each_service_index_keeps_to_its_own_elements(catalog: FormCatalog) -> None:
+    sipas = plan(catalog, "sipas")
+    health = plan(catalog, "health")
+    assert len(sipas.questions) == 19  # the 19 criteria of the five SIPAS elements
+    assert not any(q.startswith("health_") for q in sipas.questions)
+    assert health.is_index
+    assert set(health.questions) == {
+        q.id for q in catalog.latest("health-service").scored_questions()  # type: ignore[union-attr]
+    } - {"overall"}
+    assert abs(sum(health.coefficients) - 1) < 1e-12
