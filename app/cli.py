@@ -205,6 +205,33 @@ def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from app.reports.content import Month
+    from app.reports.schedule import run_due
+    from app.reports.service import generate
+
+    catalog = FormCatalog.from_directory()
+    if args.action == "run-due":
+        with _engine(settings) as engine:
+            made = run_due(engine, catalog, settings.zone)
+        for one in made:
+            print(f"report {one.month} version {one.version}: {one.status}")
+        print(f"{len(made)} report(s) made")
+        return 0
+    try:
+        month = Month.parse(args.month)
+    except ValueError as exc:
+        print(f"sipas: --month: {exc}", file=sys.stderr)
+        return 2
+    with _session(settings) as session:
+        report = generate(session, catalog, month)
+        if report is None:
+            print(f"sipas: the {month} report is being made by another process", file=sys.stderr)
+            return 1
+        print(f"report {report.month} version {report.version}: {report.status}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -269,6 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--level", type=float, default=0.95)
         command.add_argument("--format", default="json", choices=("json", "csv"))
         command.set_defaults(handler=cmd_analytics)
+
+    report = commands.add_parser("report", help="the monthly satisfaction report")
+    report_commands = report.add_subparsers(dest="action", required=True)
+    generate = report_commands.add_parser("generate", help="make a new version of a month's")
+    generate.add_argument("--month", required=True, metavar="YYYY-MM")
+    generate.set_defaults(handler=cmd_report)
+    report_commands.add_parser(
+        "run-due", help="make every report that is due (for cron; serve does it itself)"
+    ).set_defaults(handler=cmd_report)
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # the platform promises a stored response before it answers 2xx.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
     import_error_cap: int = Field(default=50, ge=1)
+    # The monthly report scheduler inside `sipas serve` (off where cron runs
+    # `sipas report run-due` instead, and in tests).
+    report_scheduler: bool = True
 
     @field_validator("public_base_url")
     @classmethod

@@ -15,6 +15,8 @@ from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.db import create_db_engine, database_answers
 from app.errors import AppError, FieldError
+from app.reports.router import router as reports_router
+from app.reports.schedule import start_scheduler
 from app.responses.router import router as responses_router
 from app.stats.router import router as stats_router
 from app.submissions.router import router as submissions_router
@@ -54,7 +56,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.analytics_database_url
             else app.state.engine
         )
+        scheduler = (
+            start_scheduler(app.state.engine, app.state.catalog, settings.zone)
+            if settings.report_scheduler
+            else None
+        )
         yield
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         app.state.engine.dispose()
         app.state.analytics_engine.dispose()
 
@@ -105,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(volumes_router)
     app.include_router(stats_router)
     app.include_router(responses_router)
+    app.include_router(reports_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(invitations_router)

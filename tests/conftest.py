@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key=TEST_SECRET,
         secret_key_file=tmp_path_factory.mktemp("secret") / "secret",
         public_base_url="https://khaosat.example.vn",
+        report_scheduler=False,
     )
 
 

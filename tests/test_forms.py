@@ -143,6 +143,7 @@ def test_each_service_index_keeps_to_its_own_elements(catalog: FormCatalog) -> N
     assert not any(q.startswith("health_") for q in sipas.questions)
     assert health.is_index
     assert set(health.questions) == {
-        q.id for q in catalog.latest("health-service").scored_questions()  # type: ignore[union-attr]
+        q.id
+        for q in catalog.latest("health-service").scored_questions()  # type: ignore[union-attr]
     } - {"overall"}
     assert abs(sum(health.coefficients) - 1) < 1e-12

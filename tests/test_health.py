@@ -20,6 +20,7 @@ def test_503_when_the_database_does_not_answer(tmp_path: Path) -> None:
         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
         secret_key="x" * 40,
         secret_key_file=tmp_path / "secret",
+        report_scheduler=False,
     )
     with LiveServer(create_app(unreachable)) as server:
         response = httpx.get(f"{server.url}/healthz")

@@ -86,7 +86,12 @@ def site(
             seed_reference(session, catalog)
             _add_links(session)
         secret_file = tmp_path_factory.mktemp("secret") / "secret"
-        settings = Settings(database_url=url, secret_key=TEST_SECRET, secret_key_file=secret_file)
+        settings = Settings(
+            database_url=url,
+            secret_key=TEST_SECRET,
+            secret_key_file=secret_file,
+            report_scheduler=False,
+        )
         with LiveServer(create_app(settings)) as server:
             yield server, engine
         engine.dispose()

@@ -1,0 +1,1 @@
+"""The monthly satisfaction report: content, formats, schedule."""

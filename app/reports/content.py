@@ -1,0 +1,280 @@
+"""What the monthly report says, gathered from the analytics services.
+
+Every figure comes from the same services as the analytics API (``satisfaction``,
+``plan_targets``, ``trend``), for the same month and the same defaults, so the report and
+the API agree to the last digit. Only the report's own counts (responses, dossiers,
+flags, the harassment and informal-payment answers, recent comments) are read here.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.keys.service import Principal
+from app.models import Response, Sector, TextAnswer, Unit, Volume
+from app.responses.export import mask_personal_data
+from app.stats.indicators import SIPAS, elements
+from app.stats.service import SatisfactionQuery, satisfaction
+from app.stats.targets import plan_targets
+from app.stats.trend import trend
+from app.surveys.forms import CODE_ALPHABET, FormCatalog, decode_codes
+
+TREND_MONTHS = 12
+WEAKEST_CRITERIA = 5
+RECENT_COMMENTS = 5
+# Answers 2 and 3 are "yes, a few times" and "yes, many times" (sipas-service).
+REPORTED_PROBLEMS = ("harassment", "informal_payment")
+DISSATISFIED_AT_MOST = 2  # overall 1 or 2: dissatisfied or very dissatisfied
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Month:
+    """A calendar month, ``YYYY-MM``."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """``Month.parse("2026-10")``; ValueError for anything else."""
+        year, sep, month = text.partition("-")
+        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        found = cls(int(year), int(month))
+        if not 1 <= found.month <= 12:
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        return found
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def next(self) -> "Month":
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def back(self, months: int) -> "Month":
+        found = self
+        for _ in range(months):
+            found = found.previous()
+        return found
+
+
+@dataclass
+class MonthlyReport:
+    """The report's content; the renderers only lay it out."""
+
+    month: Month
+    scope: str  # "city" or the unit codes of a unit key
+    query: dict[str, Any]
+    responses: int
+    dossiers: int
+    flagged: dict[str, int]
+    targets: list[dict[str, Any]]
+    sectors: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+    elements: list[dict[str, Any]]
+    weakest: list[dict[str, Any]]
+    trend: list[dict[str, Any]]
+    problems: list[dict[str, Any]]
+    comments: list[str]
+    sector_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unit_names: dict[str, str] = field(default_factory=dict)
+    element_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _query(month: Month, first: Month | None = None) -> SatisfactionQuery:
+    """The analytics API's defaults: post-stratified when volumes exist, logit, 95 %."""
+    return SatisfactionQuery(date_from=(first or month).first_day, date_to=month.last_day)
+
+
+def build_report(
+    session: Session, catalog: FormCatalog, month: Month, principal: Principal | None = None
+) -> MonthlyReport:
+    base = _query(month)
+    unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
+    sectors = satisfaction(session, catalog, replace(base, by=("sector",)), principal).rows
+    previous = satisfaction(
+        session, catalog, replace(_query(month.previous()), by=("sector",)), principal
+    ).rows
+    before = {row["sector"]: row["rate"] for row in previous}
+    for row in sectors:
+        earlier = before.get(row["sector"])
+        row["previous_rate"] = earlier
+        row["change"] = None if earlier is None or row["rate"] is None else row["rate"] - earlier
+    units = _ranked(satisfaction(session, catalog, replace(base, by=("unit",)), principal).rows)
+    _add_response_rates(session, month, units)
+    element_rows = []
+    for element_id in elements(catalog, SIPAS):
+        found = satisfaction(session, catalog, replace(base, indicator=element_id), principal)
+        element_rows.append({"element": element_id, **found.rows[0]})
+    criteria = satisfaction(
+        session, catalog, replace(base, by=("question",), indicator=SIPAS), principal
+    ).rows
+    answered = [row for row in criteria if row["rate"] is not None]
+    weakest = sorted(answered, key=lambda row: row["rate"])[:WEAKEST_CRITERIA]
+    series = trend(session, catalog, _query(month, month.back(TREND_MONTHS - 1)), "sector",
+                   principal)  # fmt: skip
+    overall = satisfaction(session, catalog, base, principal)
+    return MonthlyReport(
+        month=month,
+        scope="city" if unit_ids is None else "units",
+        query=overall.query,
+        responses=_count(session, month, unit_ids, excluded=False),
+        dossiers=_dossiers(session, month, unit_ids),
+        flagged=_flags(session, month, unit_ids),
+        targets=plan_targets(session, catalog, base, principal),
+        sectors=sectors,
+        units=units,
+        elements=element_rows,
+        weakest=weakest,
+        trend=series,
+        problems=_problem_shares(session, catalog, month, unit_ids),
+        comments=_recent_comments(session, catalog, month, unit_ids),
+        sector_names={s.code: (s.name_vi, s.name_en) for s in session.exec(select(Sector))},
+        unit_names=dict(session.exec(select(Unit.code, Unit.name)).all()),
+        element_names={
+            e.id: (e.label.vi, e.label.en)
+            for loaded in catalog.loaded()
+            for e in loaded.definition.aggregation.elements
+        },
+    )
+
+
+def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Units by rate, best first; a small sample is shown but not ranked."""
+    ranked = sorted(
+        (row for row in rows if row["rate"] is not None and not row["small_sample"]),
+        key=lambda row: -row["rate"],
+    )
+    for position, row in enumerate(ranked, start=1):
+        row["rank"] = position
+    unranked = [row for row in rows if row not in ranked]
+    for row in unranked:
+        row["rank"] = None
+    return ranked + sorted(unranked, key=lambda row: row["unit"] or "")
+
+
+def _in_units(query: Any, unit_ids: frozenset[int] | None, column: Any) -> Any:
+    return query if unit_ids is None else query.where(col(column).in_(unit_ids))
+
+
+def _count(session: Session, month: Month, unit_ids: frozenset[int] | None, excluded: bool) -> int:
+    query = select(func.count()).where(
+        Response.month == str(month), col(Response.excluded).is_(excluded)
+    )
+    return int(session.exec(_in_units(query, unit_ids, Response.unit_id)).one())
+
+
+def _dossiers(session: Session, month: Month, unit_ids: frozenset[int] | None) -> int:
+    query = select(func.coalesce(func.sum(Volume.dossiers), 0)).where(Volume.month == str(month))
+    return int(session.exec(_in_units(query, unit_ids, Volume.unit_id)).one())
+
+
+def _flags(session: Session, month: Month, unit_ids: frozenset[int] | None) -> dict[str, int]:
+    flags = {
+        "excluded": Response.excluded,
+        "too_fast": Response.flag_too_fast,
+        "repeat_device": Response.flag_repeat_device,
+        "straight_line": Response.flag_straight_line,
+    }
+    found = {}
+    for name, column in flags.items():
+        query = select(func.count()).where(Response.month == str(month), col(column).is_(True))
+        found[name] = int(session.exec(_in_units(query, unit_ids, Response.unit_id)).one())
+    return found
+
+
+def _add_response_rates(session: Session, month: Month, units: list[dict[str, Any]]) -> None:
+    """Responses ÷ dossiers per unit, with the in-analysis responses of the month."""
+    codes = dict(session.exec(select(Unit.id, Unit.code)).all())
+    dossiers_query = (
+        select(Volume.unit_id, func.sum(Volume.dossiers))
+        .where(Volume.month == str(month))
+        .group_by(col(Volume.unit_id))
+    )
+    dossiers = {codes[u]: int(n) for u, n in session.exec(dossiers_query).all()}
+    responses_query = (
+        select(Response.unit_id, func.count())
+        .where(Response.month == str(month), col(Response.excluded).is_(False))
+        .group_by(col(Response.unit_id))
+    )
+    responses = {codes[u]: int(n) for u, n in session.exec(responses_query).all()}
+    for row in units:
+        row["responses"] = responses.get(row["unit"], 0)
+        row["dossiers"] = dossiers.get(row["unit"])
+        row["response_rate"] = row["responses"] / row["dossiers"] if row["dossiers"] else None
+
+
+def _problem_shares(
+    session: Session, catalog: FormCatalog, month: Month, unit_ids: frozenset[int] | None
+) -> list[dict[str, Any]]:
+    """Of those who answered, the share who reported harassment or an informal payment
+    (unweighted counts of the forms that ask)."""
+    found = []
+    for question in REPORTED_PROBLEMS:
+        answered = reported = 0
+        for loaded in catalog.loaded():
+            form = loaded.definition
+            if question not in form.slot_index:
+                continue
+            position = form.slot_index[question] + 1
+            code = func.substr(Response.answer_codes, position, 1)
+            query = (
+                select(code, func.count())
+                .where(
+                    Response.month == str(month),
+                    col(Response.excluded).is_(False),
+                    Response.form_id == form.id,
+                    Response.form_version == form.version,
+                )
+                .group_by(code)
+            )
+            for char, count in session.exec(_in_units(query, unit_ids, Response.unit_id)).all():
+                if char in ("", "."):
+                    continue
+                answered += count
+                reported += count if CODE_ALPHABET.index(char) >= 2 else 0
+        found.append(
+            {
+                "question": question,
+                "answered": answered,
+                "reported": reported,
+                "share": reported / answered if answered else None,
+            }
+        )
+    return found
+
+
+def _recent_comments(
+    session: Session, catalog: FormCatalog, month: Month, unit_ids: frozenset[int] | None
+) -> list[str]:
+    """The latest comments of dissatisfied citizens (overall 1 or 2), masked."""
+    query = (
+        select(Response.form_id, Response.form_version, Response.answer_codes, TextAnswer.text)
+        .join(TextAnswer, col(TextAnswer.response_id) == col(Response.id))
+        .where(Response.month == str(month), col(Response.excluded).is_(False))
+        .order_by(col(Response.submitted_at).desc())
+        .limit(500)
+    )
+    comments: list[str] = []
+    for form_id, version, codes, text in session.exec(_in_units(query, unit_ids, Response.unit_id)):
+        form = catalog.get(form_id, version)
+        overall = decode_codes(form, codes).get("overall") if form else None
+        if overall is not None and overall <= DISSATISFIED_AT_MOST and text.strip():
+            comments.append(mask_personal_data(text.strip()))
+        if len(comments) == RECENT_COMMENTS:
+            break
+    return comments

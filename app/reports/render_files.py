@@ -1,0 +1,79 @@
+"""The report as a workbook (one sheet per table, numbers as numbers) and as CSV."""
+
+import csv
+import io
+from typing import Any
+
+from app.reports.content import MonthlyReport
+from app.reports.render_tables import DECIMAL, INTEGER, PERCENT, tables
+from app.reports.summary import methodology, summary_sentences
+from app.reports.wording import TEXT
+from app.responses.export import safe_cell
+
+_FORMATS = {PERCENT: "0.0%", DECIMAL: "0.0000", INTEGER: "#,##0"}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "x" if value else ""
+    if isinstance(value, list):
+        return ";".join(str(item) for item in value)
+    return safe_cell(value)
+
+
+def to_xlsx(report: MonthlyReport, language: str = "vi") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    index = 0 if language == "vi" else 1
+    words = TEXT[language]
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = words["summary"][:31]
+    summary.append([words["title"].format(month=str(report.month))])
+    summary["A1"].font = Font(bold=True, size=14)
+    for sentence in summary_sentences(report, language):
+        summary.append([safe_cell(sentence)])
+    summary.append([])
+    summary.append([words["comments"]])
+    for comment in report.comments:
+        summary.append([safe_cell(comment)])
+    for table in tables(report, language):
+        sheet = workbook.create_sheet(table.title[index][:31])
+        sheet.append([names[index] for _, names, _ in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in table.rows:
+            sheet.append([_value(row.get(field)) for field, _, _ in table.columns])
+        for position, (_, _, kind) in enumerate(table.columns, start=1):
+            number_format = _FORMATS.get(kind)
+            if number_format:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                    cell.number_format = number_format
+        sheet.freeze_panes = "A2"
+    method = workbook.create_sheet(words["method"][:31])
+    for paragraph in methodology(report, language):
+        method.append([safe_cell(paragraph)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_csv(report: MonthlyReport, language: str = "vi") -> str:
+    """The main tables in one CSV: a ``table`` column, then each table's own fields."""
+    fields: list[str] = []
+    for table in tables(report, language):
+        fields += [field for field, _, _ in table.columns if field not in fields]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["table", *fields])
+    for table in tables(report, language):
+        for row in table.rows:
+            writer.writerow([table.key, *(_csv_value(row.get(field)) for field in fields)])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    found = _value(value)
+    return "" if found is None else found

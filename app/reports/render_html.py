@@ -1,0 +1,50 @@
+"""The report as one HTML page: print-ready on A4, charts drawn on the server."""
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.reports.charts import sector_chart, trend_chart
+from app.reports.content import MonthlyReport
+from app.reports.summary import methodology, summary_sentences
+from app.reports.wording import (
+    INDICATORS,
+    PROBLEMS,
+    STATUS,
+    TEXT,
+    count,
+    interval,
+    month_label,
+    percent,
+)
+from app.reports.wording import points as change_points
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_environment = Environment(
+    loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"])
+)
+
+
+def to_html(report: MonthlyReport, language: str = "vi") -> str:
+    index = 0 if language == "vi" else 1
+    sector_names = {code: names[index] for code, names in report.sector_names.items()}
+    charts = {series["sector"]: trend_chart(series["points"], language) for series in report.trend}
+    return _environment.get_template("report.html").render(
+        report=report,
+        language=language,
+        month_label=month_label(report.month.year, report.month.month, language),
+        words=TEXT[language],
+        status=STATUS[language],
+        indicators={key: names[index] for key, names in INDICATORS.items()},
+        problems={key: names[index] for key, names in PROBLEMS.items()},
+        elements={key: names[index] for key, names in report.element_names.items()},
+        sector_names=sector_names,
+        summary=summary_sentences(report, language),
+        methodology=methodology(report, language),
+        sector_chart=sector_chart(report.sectors, sector_names, language),
+        trend_charts=charts,
+        pct=lambda value: percent(value, language),
+        num=lambda value: count(value, language),
+        ci=lambda row: interval(row, language),
+        change=lambda value: change_points(value, language),
+    )

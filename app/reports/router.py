@@ -1,0 +1,112 @@
+"""HTTP routes of the monthly reports."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlmodel import col, select
+
+from app.audit import record_action
+from app.deps import Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
+from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.models import Report
+from app.reports.content import Month
+from app.reports.service import generate, latest_done, render
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ReportRequest(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])
+
+
+def _month(text: str, field: str = "month") -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise Invalid("bad month", [FieldError(field, str(exc))]) from None
+
+
+def _listed(report: Report) -> dict[str, Any]:
+    links = {fmt: f"/api/v1/reports/{report.month}.{fmt}?version={report.version}"
+             for fmt in MEDIA_TYPES} if report.status == "done" else {}  # fmt: skip
+    return {
+        "month": report.month,
+        "version": report.version,
+        "status": report.status,
+        "created_at": report.created_at.isoformat(),
+        "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+        "error": report.error,
+        "links": links,
+    }
+
+
+@router.get("")
+def list_reports(session: SessionDep, principal: Reader) -> dict[str, Any]:
+    """Every report version, newest month first. Unit keys get their units' report from
+    the same links, made for their units when they ask."""
+    reports = session.exec(
+        select(Report).order_by(col(Report.month).desc(), col(Report.version).desc())
+    )
+    return {"reports": [_listed(report) for report in reports]}
+
+
+@router.post("", status_code=201)
+def create_report(
+    body: ReportRequest, session: SessionDep, catalog: CatalogDep, principal: Analyst
+) -> JSONResponse:
+    """Make a new version of a month's report now (the schedule makes them on its own)."""
+    month = _month(body.month)
+    report = generate(session, catalog, month)
+    if report is None:
+        raise Conflict("this month's report is being made right now; ask again shortly")
+    record_action(session, principal.actor, "create", "report", f"{month} v{report.version}")
+    session.commit()
+    return JSONResponse(_listed(report), status_code=201)
+
+
+@router.get("/{month}.{fmt}", response_model=None)
+def get_report(
+    month: str,
+    fmt: Literal["html", "csv", "xlsx"],
+    session: AnalyticsSessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    version: Annotated[int | None, Query(ge=1)] = None,
+    lang: Annotated[Literal["vi", "en"], Query()] = "vi",
+) -> Response:
+    """A finished report (the latest version unless ``version`` says); ``lang=en`` and unit
+    keys get it made on the spot from the same services."""
+    wanted = _month(month)
+    if principal.role == "unit" or lang == "en":
+        rendered = render(session, catalog, wanted, lang, principal)
+        body: str | bytes = getattr(rendered, fmt)
+    else:
+        report = _version(session, wanted, version)
+        body = {"html": report.html, "csv": report.csv, "xlsx": report.xlsx}[fmt] or ""
+    headers = {}
+    if fmt != "html":
+        headers["Content-Disposition"] = f'attachment; filename="sipas-{wanted}.{fmt}"'
+    if fmt == "html":
+        return HTMLResponse(body)
+    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
+
+
+def _version(session: AnalyticsSessionDep, month: Month, version: int | None) -> Report:
+    if version is None:
+        found = latest_done(session, month)
+    else:
+        found = session.exec(
+            select(Report).where(
+                Report.month == str(month), Report.version == version, Report.status == "done"
+            )
+        ).first()
+    if found is None:
+        raise NotFound(f"no finished report for {month}")
+    return found

@@ -1,0 +1,53 @@
+"""The report schedule: the previous month's report from 06:00 on the 1st (city time).
+
+``run_due`` makes every report that is due and not made; the scheduler embedded in
+``sipas serve`` calls it once at start-up (catching up missed months) and then every hour
+on the hour, which makes the report at 06:00 on the 1st and retries a failed one an hour
+later. ``sipas report run-due`` does the same from cron.
+"""
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from app.models import Report
+from app.reports.service import due_months, generate
+from app.surveys.forms import FormCatalog
+
+log = logging.getLogger("sipas.reports")
+
+
+def run_due(
+    engine: Engine, catalog: FormCatalog, zone: ZoneInfo, now: datetime | None = None
+) -> list[Report]:
+    """Make the reports due at ``now``; the ones this process made."""
+    made: list[Report] = []
+    with Session(engine, expire_on_commit=False) as session:
+        for month in due_months(session, now or datetime.now(UTC), zone):
+            try:
+                report = generate(session, catalog, month)
+            except Exception:  # recorded on the version's row; the month stays due
+                log.warning("report %s failed; it is retried at the next hourly run", month)
+                continue
+            if report is not None:
+                made.append(report)
+    return made
+
+
+def start_scheduler(engine: Engine, catalog: FormCatalog, zone: ZoneInfo) -> object:
+    """A background scheduler running ``run_due`` now and every hour; call ``shutdown``."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler = BackgroundScheduler(timezone=zone)
+    arguments = (engine, catalog, zone)
+    scheduler.add_job(run_due, args=arguments, id="reports-catch-up")
+    scheduler.add_job(run_due, CronTrigger(minute=0, timezone=zone), args=arguments,
+                      id="reports-hourly", coalesce=True, max_instances=1,
+                      misfire_grace_time=3600)  # fmt: skip
+    scheduler.start()
+    log.info("report scheduler started (%s)", zone.key)
+    return scheduler

@@ -1,0 +1,131 @@
+"""Making, storing and finding monthly reports.
+
+A report version is claimed by inserting its row (``month``, ``version`` is unique), so
+among replicas racing for the same month one wins and the others step aside. A finished
+version is never changed; regenerating makes the next version. A failure is recorded on
+its version and the month is due again.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.keys.service import Principal
+from app.models import Report, Response, utc_now
+from app.reports.content import Month, build_report
+from app.reports.render_files import to_csv, to_xlsx
+from app.reports.render_html import to_html
+from app.surveys.forms import FormCatalog
+
+log = logging.getLogger("sipas.reports")
+# A version still "running" after this long was abandoned (its process died).
+ABANDONED_AFTER = timedelta(minutes=30)
+# How far back a newly started platform catches up missed months.
+CATCH_UP_MONTHS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    csv: str
+    xlsx: bytes
+
+
+def render(
+    session: Session,
+    catalog: FormCatalog,
+    month: Month,
+    language: str = "vi",
+    principal: Principal | None = None,
+) -> Rendered:
+    """The report of ``month`` in all formats (for a unit key: its units only)."""
+    report = build_report(session, catalog, month, principal)
+    return Rendered(to_html(report, language), to_csv(report, language), to_xlsx(report, language))
+
+
+def _claim(session: Session, month: Month) -> Report | None:
+    """A new version row for ``month`` in status running; None if another process took it."""
+    latest = session.exec(select(func.max(Report.version)).where(Report.month == str(month))).one()
+    report = Report(month=str(month), version=(latest or 0) + 1, status="running")
+    session.add(report)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    session.refresh(report)
+    return report
+
+
+def generate(session: Session, catalog: FormCatalog, month: Month) -> Report | None:
+    """Make the next version of ``month``'s report; None when another process is making
+    the same version at this moment. A failure is stored on the version and re-raised."""
+    report = _claim(session, month)
+    if report is None:
+        return None
+    try:
+        rendered = render(session, catalog, month)
+    except Exception as exc:
+        session.rollback()
+        report.status, report.error, report.finished_at = "failed", repr(exc), utc_now()
+        session.add(report)
+        session.commit()
+        log.exception("report %s version %s failed", month, report.version)
+        raise
+    report.html, report.csv, report.xlsx = rendered.html, rendered.csv, rendered.xlsx
+    report.status, report.finished_at = "done", utc_now()
+    session.add(report)
+    session.commit()
+    log.info("report %s version %s done", month, report.version)
+    return report
+
+
+def latest_done(session: Session, month: Month) -> Report | None:
+    return session.exec(
+        select(Report)
+        .where(Report.month == str(month), Report.status == "done")
+        .order_by(col(Report.version).desc())
+    ).first()
+
+
+def due_months(session: Session, now: datetime, zone: ZoneInfo) -> list[Month]:
+    """Months whose report is due and not made: each month from 06:00 on the 1st of the
+    next month (city time), back to the first month with responses or a year, whichever
+    is later; a month whose last attempt failed or was abandoned is due again."""
+    local = now.astimezone(zone)
+    current = Month(local.year, local.month)
+    last = current.previous() if local.day > 1 or local.hour >= 6 else current.back(2)
+    first_response = session.exec(select(func.min(Response.month))).one()
+    if first_response is None:
+        return []
+    first = max(Month.parse(first_response), current.back(CATCH_UP_MONTHS))
+    due = []
+    month = first
+    while month <= last:
+        if not _made_or_making(session, month, now):
+            due.append(month)
+        month = month.next()
+    return due
+
+
+def _made_or_making(session: Session, month: Month, now: datetime) -> bool:
+    latest = session.exec(
+        select(Report).where(Report.month == str(month)).order_by(col(Report.version).desc())
+    ).first()
+    if latest is None or latest.status == "failed":
+        return latest is not None and _has_done(session, month)
+    if latest.status == "running" and now - latest.created_at > ABANDONED_AFTER:
+        latest.status, latest.error, latest.finished_at = "failed", "abandoned", now
+        session.add(latest)
+        session.commit()
+        return _has_done(session, month)
+    return True
+
+
+def _has_done(session: Session, month: Month) -> bool:
+    return latest_done(session, month) is not None

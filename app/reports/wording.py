@@ -1,0 +1,135 @@
+"""The report's words and number formats, in Vietnamese and English."""
+
+from typing import Any
+
+STATUS = {
+    "vi": {"met": "Đạt", "not_met": "Không đạt", "inconclusive": "Chưa kết luận",
+           None: "Không đủ dữ liệu"},
+    "en": {"met": "Met", "not_met": "Not met", "inconclusive": "Inconclusive",
+           None: "No data"},
+}  # fmt: skip
+INDICATORS = {
+    "online_service": ("Dịch vụ công trực tuyến", "Online public services"),
+    "procedure_handling": ("Giải quyết thủ tục hành chính", "Handling of procedures"),
+    "land_construction_investment": ("Đất đai, xây dựng, đầu tư",
+                                     "Land, construction, investment"),
+    "public_services_health_education": ("Y tế, giáo dục công", "Public health and education"),
+    "sipas": ("Chỉ số SIPAS", "SIPAS index"),
+}  # fmt: skip
+PROBLEMS = {
+    "harassment": ("Gặp phiền hà, sách nhiễu", "Harassed by staff"),
+    "informal_payment": ("Phải chi thêm ngoài quy định", "Paid beyond the official fees"),
+}
+TEXT = {
+    "vi": {
+        "title": "Báo cáo mức độ hài lòng tháng {month}",
+        "city": "Thành phố Hải Phòng",
+        "summary": "Tóm tắt",
+        "targets": "Chỉ tiêu của Kế hoạch",
+        "sectors": "Theo lĩnh vực",
+        "units": "Theo đơn vị",
+        "elements": "Năm yếu tố của SIPAS",
+        "weakest": "Tiêu chí có mức hài lòng thấp nhất",
+        "trend": "Xu hướng 12 tháng theo lĩnh vực",
+        "coverage": "Phản hồi và tỷ lệ phản hồi theo đơn vị",
+        "problems": "Phiền hà và chi phí ngoài quy định",
+        "comments": "Một số góp ý của người chưa hài lòng",
+        "method": "Phương pháp",
+        "indicator": "Chỉ tiêu",
+        "sector": "Lĩnh vực",
+        "unit": "Đơn vị",
+        "element": "Yếu tố",
+        "criterion": "Tiêu chí",
+        "n": "Số phiếu",
+        "rate": "Tỷ lệ hài lòng",
+        "ci": "Khoảng tin cậy",
+        "target": "Chỉ tiêu",
+        "status": "Đánh giá",
+        "change": "So với tháng trước",
+        "rank": "Hạng",
+        "responses": "Phiếu",
+        "dossiers": "Hồ sơ",
+        "response_rate": "Tỷ lệ phản hồi",
+        "coverage_col": "Độ phủ",
+        "share": "Tỷ lệ",
+        "answered": "Số người trả lời",
+        "reported": "Số người gặp",
+        "small": "mẫu nhỏ, không xếp hạng",
+        "month": "Tháng",
+        "none": "—",
+        "no_comments": "Không có góp ý nào của người chưa hài lòng trong tháng.",
+    },
+    "en": {
+        "title": "Satisfaction report, {month}",
+        "city": "Hai Phong City",
+        "summary": "Summary",
+        "targets": "The plan's targets",
+        "sectors": "By sector",
+        "units": "By unit",
+        "elements": "The five SIPAS elements",
+        "weakest": "The least satisfying criteria",
+        "trend": "Twelve-month trend by sector",
+        "coverage": "Responses and response rate by unit",
+        "problems": "Harassment and informal payments",
+        "comments": "Recent comments from dissatisfied citizens",
+        "method": "Methodology",
+        "indicator": "Indicator",
+        "sector": "Sector",
+        "unit": "Unit",
+        "element": "Element",
+        "criterion": "Criterion",
+        "n": "Responses",
+        "rate": "Satisfied",
+        "ci": "Confidence interval",
+        "target": "Target",
+        "status": "Status",
+        "change": "Change on last month",
+        "rank": "Rank",
+        "responses": "Responses",
+        "dossiers": "Dossiers",
+        "response_rate": "Response rate",
+        "coverage_col": "Coverage",
+        "share": "Share",
+        "answered": "Answered",
+        "reported": "Reported",
+        "small": "small sample, not ranked",
+        "month": "Month",
+        "none": "—",
+        "no_comments": "No comments from dissatisfied citizens this month.",
+    },
+}
+
+
+def percent(value: float | None, language: str, digits: int = 1) -> str:
+    """``0.9123`` → ``91,2%`` in Vietnamese, ``91.2%`` in English; None → an em dash."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:.{digits}f}%"
+    return text.replace(".", ",") if language == "vi" else text
+
+
+def points(value: float | None, language: str) -> str:
+    """A change in percentage points, signed: ``+1,2 điểm %``."""
+    if value is None:
+        return "—"
+    text = f"{value * 100:+.1f}"
+    return f"{text.replace('.', ',')} điểm %" if language == "vi" else f"{text} pts"
+
+
+def count(value: int | None, language: str) -> str:
+    """``6525`` → ``6.525`` in Vietnamese, ``6,525`` in English."""
+    if value is None:
+        return "—"
+    text = f"{value:,}"
+    return text.replace(",", ".") if language == "vi" else text
+
+
+def interval(row: dict[str, Any], language: str) -> str:
+    if row.get("ci_low") is None:
+        return "—"
+    return f"{percent(row['ci_low'], language)} – {percent(row['ci_high'], language)}"
+
+
+def month_label(year: int, month: int, language: str) -> str:
+    """``10/2026`` in Vietnamese, ``2026-10`` in English."""
+    return f"{month:02d}/{year}" if language == "vi" else f"{year}-{month:02d}"
