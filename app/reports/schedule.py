@@ -26,9 +26,9 @@ def run_due(
     """Make the reports due at ``now``; the ones this process made."""
     made: list[Report] = []
     with Session(engine, expire_on_commit=False) as session:
-        for month in due_months(session, now or datetime.now(UTC), zone):
+        for month, version in due_months(session, now or datetime.now(UTC), zone):
             try:
-                report = generate(session, catalog, month)
+                report = generate(session, catalog, month, version)
             except Exception:  # recorded on the version's row; the month stays due
                 log.warning("report %s failed; it is retried at the next hourly run", month)
                 continue

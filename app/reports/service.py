@@ -48,10 +48,14 @@ def render(
     return Rendered(to_html(report, language), to_csv(report, language), to_xlsx(report, language))
 
 
-def _claim(session: Session, month: Month) -> Report | None:
-    """A new version row for ``month`` in status running; None if another process took it."""
+def _next_version(session: Session, month: Month) -> int:
     latest = session.exec(select(func.max(Report.version)).where(Report.month == str(month))).one()
-    report = Report(month=str(month), version=(latest or 0) + 1, status="running")
+    return (latest or 0) + 1
+
+
+def _claim(session: Session, month: Month, version: int) -> Report | None:
+    """The row of ``version`` in status running; None if another process took it."""
+    report = Report(month=str(month), version=version, status="running")
     session.add(report)
     try:
         session.commit()
@@ -62,10 +66,12 @@ def _claim(session: Session, month: Month) -> Report | None:
     return report
 
 
-def generate(session: Session, catalog: FormCatalog, month: Month) -> Report | None:
-    """Make the next version of ``month``'s report; None when another process is making
-    the same version at this moment. A failure is stored on the version and re-raised."""
-    report = _claim(session, month)
+def generate(
+    session: Session, catalog: FormCatalog, month: Month, version: int | None = None
+) -> Report | None:
+    """Make ``version`` (by default the next one) of ``month``'s report; None when another
+    process claimed that version first. A failure is stored on the version and re-raised."""
+    report = _claim(session, month, version or _next_version(session, month))
     if report is None:
         return None
     try:
@@ -93,10 +99,12 @@ def latest_done(session: Session, month: Month) -> Report | None:
     ).first()
 
 
-def due_months(session: Session, now: datetime, zone: ZoneInfo) -> list[Month]:
-    """Months whose report is due and not made: each month from 06:00 on the 1st of the
-    next month (city time), back to the first month with responses or a year, whichever
-    is later; a month whose last attempt failed or was abandoned is due again."""
+def due_months(session: Session, now: datetime, zone: ZoneInfo) -> list[tuple[Month, int]]:
+    """Months whose report is due and not made, with the version to make: each month from
+    06:00 on the 1st of the next month (city time), back to the first month with responses
+    or a year, whichever is later; a month whose last attempt failed or was abandoned is
+    due again, as the next version. Schedulers racing for a month try the same version,
+    and the unique key lets one of them have it."""
     local = now.astimezone(zone)
     current = Month(local.year, local.month)
     last = current.previous() if local.day > 1 or local.hour >= 6 else current.back(2)
@@ -108,7 +116,7 @@ def due_months(session: Session, now: datetime, zone: ZoneInfo) -> list[Month]:
     month = first
     while month <= last:
         if not _made_or_making(session, month, now):
-            due.append(month)
+            due.append((month, _next_version(session, month)))
         month = month.next()
     return due
 

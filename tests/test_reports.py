@@ -1,0 +1,297 @@
+"""The monthly report: its figures are the analytics API's, to the last digit; it is made
+on schedule once, caught up when missed, and versioned, never changed."""
+
+import csv
+import io
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.config import Settings
+from app.db import create_db_engine
+from app.main import create_app
+from app.models import Report
+from app.reports import service as report_service
+from app.reports.content import Month
+from app.reports.schedule import run_due
+from app.reports.wording import percent
+from app.seeding.demo import seed_demo
+from app.seeding.reference import seed_reference
+from app.surveys.forms import FormCatalog
+from tests.conftest import TEST_SECRET
+from tests.databases import fresh_database
+from tests.factories import api_key
+from tests.live_server import LiveServer
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TODAY = date(2026, 11, 26)  # the demo's six months are 2026-06 … 2026-11
+OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
+ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
+
+
+@dataclass(frozen=True)
+class Site:
+    url: str
+    engine: Engine
+    analyst: dict[str, str]
+    unit: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iterator[Site]:
+    """The platform over six months of demo data, committed for real."""
+    with fresh_database(tmp_path_factory.mktemp("reports")) as url:
+        engine = create_db_engine(url)
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+            seed_demo(session, catalog, ZONE, TODAY)
+            analyst, unit = api_key(session, "analyst"), api_key(session, "unit", ["10507"])
+            session.commit()
+        settings = Settings(
+            database_url=url,
+            secret_key=TEST_SECRET,
+            secret_key_file=tmp_path_factory.mktemp("secret") / "secret",
+            report_scheduler=False,
+        )
+        with LiveServer(create_app(settings)) as server:
+            yield Site(server.url, engine, analyst, unit)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def http(site: Site) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=site.url, headers=site.analyst, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def october(http: httpx.Client) -> dict[str, Any]:
+    made = http.post("/api/v1/reports", json={"month": "2026-10"})
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def api_rows(http: httpx.Client, by: str = "", indicator: str = "overall") -> list[dict[str, Any]]:
+    found = http.get("/api/v1/analytics/satisfaction",
+                     params={**OCTOBER, "by": by, "indicator": indicator})  # fmt: skip
+    assert found.status_code == 200, found.text
+    rows: list[dict[str, Any]] = found.json()["rows"]
+    return rows
+
+
+def stored(value: float | None) -> float | None:
+    """A float as a workbook holds it: openpyxl writes 16 significant digits (Excel shows
+    15), so the last of Python's 17 may round."""
+    return None if value is None else float(f"{value:.16g}")
+
+
+def sheet_rows(workbook: Any, title: str) -> list[dict[str, Any]]:
+    sheet = workbook[title]
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_every_figure_of_the_workbook_is_the_apis(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    download = http.get(october["links"]["xlsx"])
+    assert download.status_code == 200
+    workbook = load_workbook(io.BytesIO(download.content))
+    assert workbook.sheetnames[-1] == "Phương pháp"
+    sectors = {row["Mã"]: row for row in sheet_rows(workbook, "Theo lĩnh vực")}
+    for row in api_rows(http, "sector"):
+        mine = sectors[row["sector"]]
+        assert (mine["Số phiếu"], mine["Tỷ lệ hài lòng"]) == (row["n"], stored(row["rate"]))
+        assert (mine["Cận dưới KTC"], mine["Cận trên KTC"]) == (
+            stored(row["ci_low"]), stored(row["ci_high"]),
+        )  # fmt: skip
+        assert mine["Chỉ tiêu"] == row["target"]
+    units = {row["Mã"]: row for row in sheet_rows(workbook, "Theo đơn vị")}
+    for row in api_rows(http, "unit"):
+        assert (units[row["unit"]]["Tỷ lệ hài lòng"], units[row["unit"]]["Số phiếu"]) == (
+            stored(row["rate"]), row["n"],
+        )  # fmt: skip
+    targets = http.get("/api/v1/analytics/targets", params=OCTOBER).json()["rows"]
+    plan = {row["Mã"]: row for row in sheet_rows(workbook, "Chỉ tiêu của Kế hoạch")}
+    for row in targets:
+        assert plan[row["indicator"]]["Tỷ lệ hài lòng"] == stored(row["rate"])
+        assert plan[row["indicator"]]["Cận dưới KTC"] == stored(row["ci_low"])
+    elements = {row["Mã"]: row for row in sheet_rows(workbook, "Năm yếu tố")}
+    staff = api_rows(http, indicator="staff")[0]["rate"]
+    assert elements["staff"]["Tỷ lệ hài lòng"] == stored(staff)
+    percent_cell = workbook["Theo lĩnh vực"]["D2"]
+    assert percent_cell.number_format == "0.0%"
+    assert isinstance(percent_cell.value, float)
+
+
+def test_every_figure_of_the_page_is_the_apis(http: httpx.Client, october: dict[str, Any]) -> None:
+    page = http.get(october["links"]["html"])
+    assert page.status_code == 200
+    html = page.text
+    assert "Báo cáo mức độ hài lòng tháng 10/2026" in html
+    for row in api_rows(http, "sector"):
+        if row["rate"] is not None:
+            cells = f'<td class="num">{percent(row["rate"], "vi")}</td>'
+            assert cells in html, row["sector"]
+    for row in http.get("/api/v1/analytics/targets", params=OCTOBER).json()["rows"]:
+        assert f'<p class="card-rate">{percent(row["rate"], "vi")}</p>' in html
+    assert html.count('src="data:image/svg+xml;base64,') == 1 + 10  # sectors, 10 trends
+    assert "Phương pháp" in html
+    assert "Đã ẩn" not in html  # the mask reads "[đã ẩn]"; nothing unmasked leaks either
+    assert "@" not in html.split('id="s-comments"')[1].split("</section>")[0]
+
+
+def test_the_csv_has_the_main_tables(http: httpx.Client, october: dict[str, Any]) -> None:
+    rows = list(csv.DictReader(io.StringIO(http.get(october["links"]["csv"]).text)))
+    assert {row["table"] for row in rows} >= {"targets", "sectors", "units", "elements"}
+    land = next(row for row in rows if row["table"] == "sectors" and row["sector"] == "land")
+    api_land = next(row for row in api_rows(http, "sector") if row["sector"] == "land")
+    assert float(land["rate"]) == api_land["rate"]
+
+
+def test_regenerating_makes_a_new_version_and_the_old_one_stays(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    first = http.get(october["links"]["xlsx"]).content
+    again = http.post("/api/v1/reports", json={"month": "2026-10"})
+    assert again.status_code == 201
+    assert again.json()["version"] == october["version"] + 1
+    assert http.get(october["links"]["xlsx"]).content == first
+    listed = http.get("/api/v1/reports").json()["reports"]
+    assert [r["version"] for r in listed if r["month"] == "2026-10"][:2] == [2, 1]
+
+
+def test_a_unit_key_gets_its_units_report(site: Site, october: dict[str, Any]) -> None:
+    page = httpx.get(f"{site.url}/api/v1/reports/2026-10.html", headers=site.unit, timeout=120)
+    assert page.status_code == 200
+    units = page.text.split('id="s-units"')[1].split("</section>")[0]
+    assert "Phường Thành Đông" in units
+    assert "Phường Hồng Bàng" not in units
+
+
+def test_bad_months_and_missing_reports(http: httpx.Client) -> None:
+    assert http.post("/api/v1/reports", json={"month": "2026-13"}).status_code == 422
+    assert http.get("/api/v1/reports/2025-01.html").status_code == 404
+    assert http.get("/api/v1/reports/oct.html").status_code == 422
+    assert httpx.get(f"{http.base_url}/api/v1/reports").status_code == 401
+
+
+def test_the_page_renders_in_chromium_and_prints_on_a4(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None and os.environ.get("CI") != "true":
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(
+            base_url=str(http.base_url), extra_http_headers=dict(http.headers),
+            viewport={"width": 794, "height": 1123},  # A4 at 96 dpi
+        )  # fmt: skip
+        page = context.new_page()
+        page.goto(october["links"]["html"])
+        assert page.locator("h1").inner_text() == "Báo cáo mức độ hài lòng tháng 10/2026"
+        charts = page.locator("img.chart, .small-multiples img")
+        assert charts.count() == 11
+        assert all(charts.nth(i).evaluate("i => i.naturalWidth > 0") for i in range(11))
+        ARTEFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "report-2026-10-page1.png"))
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF")
+        browser.close()
+
+
+def test_the_due_report_is_made_once_at_six_on_the_first(
+    scratch_database_url: str, catalog: FormCatalog
+) -> None:
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as session:
+        seed_reference(session, catalog)
+        seed_demo(session, catalog, ZONE, TODAY)
+    before_six = datetime(2026, 12, 1, 5, 59, tzinfo=ZONE)
+    made = run_due(engine, catalog, ZONE, now=before_six)
+    assert [r.month for r in made] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    at_six = datetime(2026, 12, 1, 6, 0, tzinfo=ZONE).astimezone(UTC)
+    assert [r.month for r in run_due(engine, catalog, ZONE, now=at_six)] == ["2026-11"]
+    assert run_due(engine, catalog, ZONE, now=at_six) == []
+    # A month missed while the platform was down is caught up on the next run.
+    in_february = datetime(2027, 2, 3, 9, tzinfo=ZONE)
+    assert [r.month for r in run_due(engine, catalog, ZONE, now=in_february)] == [
+        "2026-12", "2027-01",
+    ]  # fmt: skip
+    engine.dispose()
+
+
+def test_two_schedulers_racing_make_one_report(
+    scratch_database_url: str, catalog: FormCatalog
+) -> None:
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as session:
+        seed_reference(session, catalog)
+        seed_demo(session, catalog, ZONE, TODAY)
+    replicas = [create_db_engine(scratch_database_url) for _ in range(2)]
+    now = datetime(2026, 11, 1, 6, 30, tzinfo=ZONE)  # October is due; June … September too
+    start = threading.Barrier(2)
+
+    def replica(engine: Engine) -> None:
+        start.wait()
+        run_due(engine, catalog, ZONE, now=now)
+
+    threads = [threading.Thread(target=replica, args=(e,)) for e in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Session(engine) as session:
+        reports = session.exec(select(Report).order_by(col(Report.month))).all()
+    assert [(r.month, r.version, r.status) for r in reports] == [
+        (month, 1, "done") for month in ("2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
+    ]
+    for replica_engine in [*replicas, engine]:
+        replica_engine.dispose()
+
+
+def test_a_failure_is_recorded_and_retried(
+    scratch_database_url: str, catalog: FormCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as session:
+        seed_reference(session, catalog)
+        seed_demo(session, catalog, ZONE, TODAY)
+    real_render = report_service.render
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_service, "render", broken)
+    now = datetime(2026, 11, 1, 7, tzinfo=ZONE)
+    assert run_due(engine, catalog, ZONE, now=now) == []
+    monkeypatch.setattr(report_service, "render", real_render)
+    retried = run_due(engine, catalog, ZONE, now=now)
+    assert {r.month for r in retried} == {"2026-06", "2026-07", "2026-08", "2026-09", "2026-10"}
+    with Session(engine) as session:
+        october = session.exec(
+            select(Report).where(Report.month == "2026-10").order_by(col(Report.version))
+        ).all()
+    assert [(r.version, r.status) for r in october] == [(1, "failed"), (2, "done")]
+    assert october[0].error is not None
+    assert "disk full" in october[0].error
+    assert Month.parse("2026-10").last_day == date(2026, 10, 31)
+    engine.dispose()
