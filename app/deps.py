@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.errors import Forbidden, Unauthorized
-from app.keys.service import Principal, authenticate
+from app.keys.service import Principal, authenticate, principal_of
+from app.keys.sessions import SESSION_COOKIE, session_key_id
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.surveys.forms import FormCatalog
 
@@ -64,10 +65,20 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `sipas apikey cr
 
 
 def get_principal(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
+        # The dashboard's signed-in session may read (reports, posters); it never changes
+        # anything, so a forged cross-site request has nothing to gain.
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and request.method in ("GET", "HEAD"):
+            key_id = session_key_id(settings.resolved_secret_key(), cookie)
+            principal = principal_of(session, key_id) if key_id is not None else None
+            if principal is not None:
+                return principal
         raise Unauthorized()
     principal = authenticate(session, credentials.credentials)
     if principal is None:

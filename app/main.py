@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
+from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.errors import AppError, FieldError
 from app.reports.router import router as reports_router
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(responses_router)
     app.include_router(reports_router)
+    app.include_router(dashboard_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(invitations_router)

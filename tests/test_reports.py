@@ -295,3 +295,30 @@ def test_a_failure_is_recorded_and_retried(
     assert "disk full" in october[0].error
     assert Month.parse("2026-10").last_day == date(2026, 10, 31)
     engine.dispose()
+
+
+def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
+    site: Site, october: dict[str, Any]
+) -> None:
+    key = site.analyst["Authorization"].removeprefix("Bearer ")
+    with httpx.Client(base_url=site.url, timeout=120) as browser:
+        assert "Khóa API" in browser.get("/dashboard").text
+        refused = browser.post("/dashboard/login", data={"api_key": "sipas_wrong_key"})
+        assert refused.status_code == 401
+        assert "Khóa API không đúng" in refused.text
+        signed_in = browser.post("/dashboard/login", data={"api_key": key})
+        assert signed_in.status_code == 303
+        cookie = signed_in.headers["set-cookie"]
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert key not in cookie
+        page = browser.get("/dashboard")
+        assert "Chỉ tiêu của Kế hoạch" in page.text
+        assert "Áp phích mã QR theo đơn vị" in page.text
+        assert '/api/v1/reports/2026-10.xlsx?version=1' in page.text
+        # The session reads reports and posters; it never writes.
+        assert browser.get(october["links"]["csv"]).status_code == 200
+        assert browser.get("/api/v1/units/10507/poster.html").status_code == 200
+        assert browser.post("/api/v1/reports", json={"month": "2026-09"}).status_code == 401
+        browser.post("/dashboard/logout")
+        assert "Khóa API" in browser.get("/dashboard").text

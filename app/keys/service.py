@@ -88,6 +88,15 @@ def authenticate(session: Session, presented: str) -> Principal | None:
         return None
     if not hmac.compare_digest(key.key_sha256, _digest(presented)):
         return None
+    return principal_of(session, key.id)
+
+
+def principal_of(session: Session, key_id: int) -> Principal | None:
+    """The principal of a key by its id; None when it is unknown or revoked (a signed-in
+    dashboard session ends when its key is revoked)."""
+    key = session.get(ApiKey, key_id)
+    if key is None or key.revoked_at is not None or key.id is None:
+        return None
     unit_ids = session.exec(select(ApiKeyUnit.unit_id).where(ApiKeyUnit.api_key_id == key.id))
     return Principal(key.id, key.prefix, key.role, frozenset(unit_ids))
 

@@ -1,8 +1,9 @@
 """The report as one HTML page: print-ready on A4, charts drawn on the server."""
 
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.reports.charts import sector_chart, trend_chart
 from app.reports.content import MonthlyReport
@@ -21,30 +22,40 @@ from app.reports.wording import points as change_points
 
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _environment = Environment(
-    loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"])
+    loader=FileSystemLoader(_TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,  # a misspelt name fails the report, never prints blank
 )
 
 
-def to_html(report: MonthlyReport, language: str = "vi") -> str:
+def report_context(report: MonthlyReport, language: str = "vi") -> dict[str, Any]:
+    """What the report's templates need: the content, its words, formats and charts."""
     index = 0 if language == "vi" else 1
     sector_names = {code: names[index] for code, names in report.sector_names.items()}
+    return {
+        "report": report,
+        "language": language,
+        "month_label": month_label(report.month.year, report.month.month, language),
+        "words": TEXT[language],
+        "status": STATUS[language],
+        "indicators": {key: names[index] for key, names in INDICATORS.items()},
+        "problems": {key: names[index] for key, names in PROBLEMS.items()},
+        "elements": {key: names[index] for key, names in report.element_names.items()},
+        "sector_names": sector_names,
+        "sector_chart": sector_chart(report.sectors, sector_names, language),
+        "pct": lambda value: percent(value, language),
+        "num": lambda value: count(value, language),
+        "ci": lambda row: interval(row, language),
+        "change": lambda value: change_points(value, language),
+    }
+
+
+def to_html(report: MonthlyReport, language: str = "vi") -> str:
+    context = report_context(report, language)
     charts = {series["sector"]: trend_chart(series["points"], language) for series in report.trend}
     return _environment.get_template("report.html").render(
-        report=report,
-        language=language,
-        month_label=month_label(report.month.year, report.month.month, language),
-        words=TEXT[language],
-        status=STATUS[language],
-        indicators={key: names[index] for key, names in INDICATORS.items()},
-        problems={key: names[index] for key, names in PROBLEMS.items()},
-        elements={key: names[index] for key, names in report.element_names.items()},
-        sector_names=sector_names,
+        **context,
         summary=summary_sentences(report, language),
         methodology=methodology(report, language),
-        sector_chart=sector_chart(report.sectors, sector_names, language),
         trend_charts=charts,
-        pct=lambda value: percent(value, language),
-        num=lambda value: count(value, language),
-        ci=lambda row: interval(row, language),
-        change=lambda value: change_points(value, language),
     )

@@ -1,0 +1,100 @@
+"""The analysts' dashboard: the current month's targets, sectors and units, the reports,
+and the QR posters of each unit. Sign-in takes an API key and leaves a signed, HttpOnly
+session cookie (``app.keys.sessions``)."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlmodel import col, select
+
+from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep
+from app.keys.service import Principal, authenticate, principal_of
+from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session, session_key_id
+from app.models import Counter, Report, Unit
+from app.reports.content import Month, build_report
+from app.reports.render_html import report_context
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+
+def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    key_id = session_key_id(settings.resolved_secret_key(), cookie) if cookie else None
+    return principal_of(session, key_id) if key_id is not None else None
+
+
+def _login_page(request: Request, error: bool = False, status_code: int = 200) -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request, "dashboard_login.html", {"error": error}, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    analytics: AnalyticsSessionDep,
+    settings: SettingsDep,
+    catalog: CatalogDep,
+) -> HTMLResponse:
+    principal = _signed_in(request, session, settings)
+    if principal is None:
+        return _login_page(request)
+    today = datetime.now(UTC).astimezone(settings.zone)
+    month = Month(today.year, today.month)
+    report = build_report(analytics, catalog, month, principal)
+    units = session.exec(
+        select(Unit).where(col(Unit.id).in_(select(Counter.unit_id))).order_by(col(Unit.code))
+    ).all()
+    reports = session.exec(
+        select(Report).order_by(col(Report.month).desc(), col(Report.version).desc()).limit(24)
+    ).all()
+    response = templates.TemplateResponse(
+        request,
+        "dashboard.html",
+        {
+            **report_context(report, "vi"),
+            "today": today.date(),
+            "role": principal.role,
+            "reports": reports,
+            "poster_units": [u for u in units if u.id and principal.can_read_unit(u.id)],
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    api_key: Annotated[str, Form()] = "",
+) -> Response:
+    principal = authenticate(session, api_key.strip())
+    if principal is None:
+        return _login_page(request, error=True, status_code=401)
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issue_session(settings.resolved_secret_key(), principal.key_id),
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    response = RedirectResponse("/dashboard", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
