@@ -47,8 +47,11 @@ MONTHS = [(2026, m) for m in range(5, 11)]
 FROM, TO = "2026-05-01", "2026-10-31"
 
 
-def build(url: str, rows: int, catalog: FormCatalog) -> None:
-    """Fill a seeded database with ``rows`` sipas-service responses over six months."""
+def build(
+    url: str, rows: int, catalog: FormCatalog, months: list[tuple[int, int]] = MONTHS
+) -> None:
+    """Fill a seeded database with ``rows`` sipas-service responses over ``months`` (by
+    default six)."""
     form = catalog.get("sipas-service", 1)
     assert form is not None
     likert = [q.id for q in form.questions if isinstance(q, Likert5) and q.id != "overall"]
@@ -56,7 +59,7 @@ def build(url: str, rows: int, catalog: FormCatalog) -> None:
     engine = create_db_engine(url, sqlite_synchronous="OFF")
     with Session(engine) as session:
         units = [u.id for u in session.exec(select(Unit)) if u.level != "city" and u.id]
-        cells = [(u, s, m) for u in units for s in SECTORS for m in MONTHS]
+        cells = [(u, s, m) for u in units for s in SECTORS for m in months]
         for unit_id, sector, (year, month) in cells:
             session.add(Volume(month=f"{year}-{month:02d}", unit_id=unit_id, sector_code=sector,
                                dossiers=rng.randrange(100, 3000)))  # fmt: skip
