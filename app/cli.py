@@ -235,6 +235,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.observability import log_config
+
     FormCatalog.from_directory()
     if not args.no_migrate:
         with _engine(settings) as engine:
@@ -246,7 +248,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
-        log_level="info",
+        log_config=log_config(),
+        access_log=False,  # the application logs each request itself, as JSON
     )
     return 0
 

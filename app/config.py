@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # The monthly report scheduler inside `sipas serve` (off where cron runs
     # `sipas report run-due` instead, and in tests).
     report_scheduler: bool = True
+    # Requests a minute per client to the public survey endpoints (0: no limit, for
+    # load tests behind a proxy that limits on its own).
+    rate_limit_per_minute: int = Field(default=60, ge=0)
+    # The largest request body accepted, in bytes (CSV uploads of volumes have their own).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
 
     @field_validator("public_base_url")
     @classmethod

@@ -7,28 +7,35 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlmodel import Session
 
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.errors import AppError, FieldError
+from app.observability import ObservabilityMiddleware
+from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.schedule import start_scheduler
+from app.reports.service import report_counts
 from app.responses.router import router as responses_router
+from app.security import SecurityHeadersMiddleware, docs_policy
 from app.stats.router import router as stats_router
 from app.submissions.router import router as submissions_router
 from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
 from app.surveys.router import router as invitations_router
-from app.timing import ServerTimingMiddleware
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
 RETRY_AFTER_SECONDS = "5"
+REPORTS = Gauge("sipas_reports", "Monthly report versions, by status", ["status"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -73,11 +80,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Citizen satisfaction with public services: surveys, analytics, reports.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
-    # Phones on weak mobile connections: pages, scripts and exports go out compressed.
+    docs = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="SIPAS API").body).decode()
+    # Outermost last: every response is observed and carries the security headers, even a
+    # 429; phones on weak connections get pages, scripts and exports compressed.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
-    app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(SecurityHeadersMiddleware, policies={"/docs": docs_policy(docs)})
+    app.add_middleware(ObservabilityMiddleware)
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(docs)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics: requests, latencies, submissions, the reports by status."""
+        with Session(request.app.state.engine) as session:
+            counts = report_counts(session)
+        for status in ("pending", "running", "done", "failed"):
+            REPORTS.labels(status).set(counts.get(status, 0))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @app.exception_handler(AppError)
     async def _app_error(_: Request, exc: AppError) -> JSONResponse:

@@ -64,6 +64,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
             secret_key=TEST_SECRET,
             secret_key_file=tmp_path_factory.mktemp("secret") / "secret",
             report_scheduler=False,
+            rate_limit_per_minute=0,
         )
         with LiveServer(create_app(settings)) as server:
             yield Site(server.url, engine, analyst, unit)
@@ -315,7 +316,7 @@ def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
         page = browser.get("/dashboard")
         assert "Chỉ tiêu của Kế hoạch" in page.text
         assert "Áp phích mã QR theo đơn vị" in page.text
-        assert '/api/v1/reports/2026-10.xlsx?version=1' in page.text
+        assert "/api/v1/reports/2026-10.xlsx?version=1" in page.text
         # The session reads reports and posters; it never writes.
         assert browser.get(october["links"]["csv"]).status_code == 200
         assert browser.get("/api/v1/units/10507/poster.html").status_code == 200

@@ -14,7 +14,15 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -91,6 +99,7 @@ def site(
             secret_key=TEST_SECRET,
             secret_key_file=secret_file,
             report_scheduler=False,
+            rate_limit_per_minute=0,
         )
         with LiveServer(create_app(settings)) as server:
             yield server, engine
@@ -313,7 +322,7 @@ def test_a_kiosk_returns_to_the_start_after_a_response_and_when_idle(
     page.clock.run_for(59_000)
     assert page.locator("input[name=staff][value='3']").is_checked()  # not idle yet
     page.clock.run_for(2_000)
-    page.wait_for_function("!document.querySelector('input[name=staff]:checked')")
+    expect(page.locator("input[name=staff][value='3']")).not_to_be_checked()
     (response,) = stored(site, id=first)
     assert not response.flag_repeat_device  # a kiosk is one device for many people
 

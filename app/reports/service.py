@@ -137,3 +137,9 @@ def _made_or_making(session: Session, month: Month, now: datetime) -> bool:
 
 def _has_done(session: Session, month: Month) -> bool:
     return latest_done(session, month) is not None
+
+
+def report_counts(session: Session) -> dict[str, int]:
+    """Report versions by status (the scheduler's queue, for ``/metrics``)."""
+    rows = session.exec(select(Report.status, func.count()).group_by(col(Report.status)))
+    return {status: int(n) for status, n in rows.all()}
