@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
@@ -111,6 +112,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = {"detail": exc.message, "errors": [error.as_dict() for error in exc.errors]}
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # The framework's own refusals (a body that is not JSON, an unknown path) in the
+        # same shape as ours.
+        errors = [FieldError("(body)", exc.detail).as_dict()] if exc.status_code == 400 else []
+        return JSONResponse(
+            {"detail": exc.detail, "errors": errors},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -4,10 +4,13 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
+from app.errors import AppError
+from app.observability import SUBMISSIONS
 from app.submissions.schemas import SubmissionIn, SubmissionOut
 from app.submissions.service import record_submission
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
+OUTCOMES = {409: "conflict", 410: "gone", 422: "invalid"}
 
 
 @router.post(
@@ -26,7 +29,12 @@ def post_response(
     """Store a response: 201 stored, 200 the same id and body again, 409 the same id with
     another body, 410 an invitation used or expired, 422 naming each bad field, 503 while
     the database is unavailable."""
-    recorded = record_submission(session, catalog, settings, body, device)
+    try:
+        recorded = record_submission(session, catalog, settings, body, device)
+    except AppError as error:
+        SUBMISSIONS.labels(OUTCOMES.get(error.status_code, "invalid")).inc()
+        raise
+    SUBMISSIONS.labels("stored" if recorded.created else "already_stored").inc()
     out = SubmissionOut(
         id=body.id,
         status="stored" if recorded.created else "already_stored",

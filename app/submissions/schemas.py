@@ -2,11 +2,26 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
 
-AnswerValue = int | list[int] | str | None
+# An answer: a code, a list of codes (multiple choice), a text, or null. The form checks
+# each value (app.surveys.forms.validate_answers) and names the question when it is
+# wrong; pydantic would quietly turn ``true`` into the code 1.
+AnswerValue = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "array", "items": {"type": "integer"}},
+                {"type": "string"},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
 
 
 class SubmissionIn(BaseModel):
