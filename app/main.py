@@ -36,6 +36,14 @@ from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
 
 RETRY_AFTER_SECONDS = "5"
+UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<title>Hệ thống đang bận</title><link rel="stylesheet" href="/static/survey.css"></head>'
+    '<body><main class="thanks"><h1>Hệ thống đang bận</h1><p>Xin Ông/Bà thử lại sau ít phút. '
+    "Câu trả lời đã gửi từ trang khảo sát được giữ lại trên máy và sẽ tự gửi lại.</p>"
+    '<p lang="en">The service is busy; please try again in a few minutes.</p></main></body></html>'
+)
 REPORTS = Gauge("sipas_reports", "Monthly report versions, by status", ["status"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -133,7 +141,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/s/"):  # a citizen reads this one
+            return HTMLResponse(
+                UNAVAILABLE_PAGE, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+            )
         return JSONResponse(
             {"detail": "the database is unavailable; try again shortly", "errors": []},
             status_code=503,

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, func, select
 from app.db import create_db_engine
 from app.models import Response
 from bench.common import OUT, SIPAS, free_port, seeded_postgres, seeded_sqlite, sipas_env
-from bench.page import SLUG, add_counter
+from bench.page import add_counter
 from bench.submissions import body
 
 
