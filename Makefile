@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,17 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Known vulnerabilities in the installed dependencies. It needs PyPI's JSON API or OSV;
+# --strict fails when a package could not be checked, so an offline run cannot pass.
+audit: install
+	$(BIN)/pip-audit --strict --skip-editable
+
 bench: install
 	$(BIN)/python -m bench.serve_startup
 	$(BIN)/python -m bench.page
 	$(BIN)/python -m bench.submissions
+	$(BIN)/python -m bench.load_faults
+	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.import_responses
 
 clean:

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -60,6 +60,9 @@ AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 CatalogDep = Annotated[FormCatalog, Depends(get_catalog)]
 DeviceDep = Annotated[DeviceTrace, Depends(get_device)]
+# A row id in a path: the databases' 32-bit integer keys bound it.
+MAX_ROW_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `sipas apikey create`")
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 
 @dataclass(frozen=True, slots=True)
 class FieldError:
@@ -58,3 +60,18 @@ class Unauthorized(AppError):
 class Forbidden(AppError):
     def __init__(self, message: str = "this API key's role does not allow it") -> None:
         super().__init__(message, status_code=403)
+
+
+class ErrorItem(BaseModel):
+    """One entry of ``errors`` in an error body (the OpenAPI document's description)."""
+
+    field: str
+    message: str
+    line: int | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: a sentence, and each problem by field."""
+
+    detail: str
+    errors: list[ErrorItem]

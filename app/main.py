@@ -3,11 +3,13 @@
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
@@ -19,7 +21,7 @@ from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
-from app.errors import AppError, FieldError
+from app.errors import AppError, ErrorBody, FieldError
 from app.observability import ObservabilityMiddleware
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
@@ -101,6 +103,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeadersMiddleware, policies={"/docs": docs_policy(docs)})
     app.add_middleware(ObservabilityMiddleware)
+
+    def openapi() -> dict[str, Any]:
+        """The document, with validation errors in the shape the handlers answer."""
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            shape = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(shape.pop("$defs", {}))
+            schemas["HTTPValidationError"] = shape
+            schemas.pop("ValidationError", None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -12,7 +12,7 @@ from app.catalog.schemas import (
     TargetPublic,
     TargetUpdate,
 )
-from app.deps import Admin, Reader, SessionDep
+from app.deps import Admin, Reader, RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
@@ -61,7 +61,7 @@ def create_target(data: TargetCreate, session: SessionDep, principal: Admin) -> 
 
 @router.patch("/targets/{target_id}")
 def update_target(
-    target_id: int, data: TargetUpdate, session: SessionDep, principal: Admin
+    target_id: RowId, data: TargetUpdate, session: SessionDep, principal: Admin
 ) -> TargetPublic:
     """Change a target's threshold or years."""
     return service.update_target(session, target_id, data, principal.actor)

@@ -46,6 +46,8 @@ class Month:
         found = cls(int(year), int(month))
         if not 1 <= found.month <= 12:
             raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        if not 2000 <= found.year <= 2100:
+            raise ValueError(f"no report is made for the year {found.year}")
         return found
 
     def __str__(self) -> str:

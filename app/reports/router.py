@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.audit import record_action
-from app.deps import Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
+from app.deps import MAX_ROW_ID, Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Report
 from app.reports.content import Month
@@ -78,7 +78,7 @@ def get_report(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     lang: Annotated[Literal["vi", "en"], Query()] = "vi",
 ) -> Response:
     """A finished report (the latest version unless ``version`` says); ``lang=en`` and unit

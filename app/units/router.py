@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
 
-from app.deps import Admin, Reader, SessionDep, SettingsDep
+from app.deps import Admin, Reader, RowId, SessionDep, SettingsDep
 from app.errors import Forbidden
 from app.surveys.qr import qr_png, qr_svg, survey_url, unit_poster
 from app.units import service
@@ -57,7 +57,7 @@ def create_counter(
 
 @router.patch("/counters/{counter_id}")
 def update_counter(
-    counter_id: int,
+    counter_id: RowId,
     data: CounterUpdate,
     session: SessionDep,
     settings: SettingsDep,
@@ -69,7 +69,7 @@ def update_counter(
 
 @router.get("/counters/{counter_id}/qr.png", response_class=Response)
 def counter_qr_png(
-    counter_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
+    counter_id: RowId, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> Response:
     """The counter's survey link as a PNG QR code (error correction M)."""
     counter, _ = service.get_counter(session, counter_id, principal)
@@ -79,7 +79,7 @@ def counter_qr_png(
 
 @router.get("/counters/{counter_id}/qr.svg", response_class=Response)
 def counter_qr_svg(
-    counter_id: int, session: SessionDep, settings: SettingsDep, principal: Reader
+    counter_id: RowId, session: SessionDep, settings: SettingsDep, principal: Reader
 ) -> Response:
     """The counter's survey link as an SVG QR code, for print at any size."""
     counter, _ = service.get_counter(session, counter_id, principal)

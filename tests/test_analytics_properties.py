@@ -1,0 +1,95 @@
+"""Properties of the estimates that hold for any data (Hypothesis generates it)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import analytics
+
+# A design: per cell, its size and dossiers; per group of identical responses, its cell,
+# whether it answered and whether it was satisfied.
+cells = st.integers(min_value=1, max_value=6)
+
+
+@st.composite
+def designs(draw: st.DrawFn) -> tuple[analytics.Sample, np.ndarray]:
+    n_cells = draw(cells)
+    groups = []  # (cell, count, answered, satisfied)
+    for cell in range(n_cells):
+        drawn = [
+            (cell, draw(st.integers(min_value=0, max_value=40)), answered, satisfied)
+            for answered, satisfied in ((True, True), (True, False), (False, False))
+        ]
+        if not any(count for _, count, _, _ in drawn):  # every cell has a response
+            drawn[2] = (cell, 1, False, False)
+        groups += [group for group in drawn if group[1]]
+    sample = analytics.Sample(
+        cell=np.array([g[0] for g in groups], dtype=np.intp),
+        domain=np.zeros(len(groups), dtype=np.intp),
+        count=np.array([g[1] for g in groups], dtype=np.int64),
+        answered=np.array([[g[2]] for g in groups], dtype=bool),
+        satisfied=np.array([[g[3]] for g in groups], dtype=bool),
+        cell_size=np.bincount([g[0] for g in groups], [g[1] for g in groups], n_cells).astype(
+            np.int64
+        ),
+        n_domains=1,
+    )
+    dossiers = np.array(
+        [draw(st.integers(min_value=1, max_value=5000)) for _ in range(n_cells)], dtype=float
+    )
+    return sample, dossiers
+
+
+def _estimate(sample: analytics.Sample, dossiers: np.ndarray, interval: str) -> analytics.Estimate:
+    weights = analytics.poststratified(sample.cell_size, dossiers)
+    (found,) = analytics.estimate(sample, weights, np.array([1.0]), interval=interval)  # type: ignore[arg-type]
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(designs(), st.sampled_from(["logit", "beta", "wald"]))
+def test_the_rate_is_a_share_and_its_interval_holds_it(
+    design: tuple[analytics.Sample, np.ndarray], interval: str
+) -> None:
+    sample, dossiers = design
+    found = _estimate(sample, dossiers, interval)
+    if found.rate is None:
+        assert not sample.answered.any()
+        return
+    assert 0.0 <= found.rate <= 1.0
+    if found.ci_low is not None and found.ci_high is not None:
+        assert found.ci_low <= found.rate + 1e-12
+        assert found.rate - 1e-12 <= found.ci_high
+        if interval != "wald":  # Wald's p ± t·se may leave [0, 1], in R's survey as here
+            assert found.ci_low >= 0.0
+            assert found.ci_high <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(designs())
+def test_post_stratified_weights_sum_to_the_dossiers(
+    design: tuple[analytics.Sample, np.ndarray],
+) -> None:
+    sample, dossiers = design
+    weights = analytics.poststratified(sample.cell_size, dossiers)
+    assert np.allclose(weights.cell_weight * sample.cell_size, dossiers, rtol=1e-12)
+    assert np.isclose((weights.cell_weight * sample.cell_size).sum(), dossiers.sum())
+
+
+@settings(max_examples=100, deadline=None)
+@given(designs(), st.randoms(use_true_random=False))
+def test_reordering_the_responses_changes_nothing(
+    design: tuple[analytics.Sample, np.ndarray], shuffle: object
+) -> None:
+    sample, dossiers = design
+    order = np.arange(sample.count.shape[0])
+    shuffle.shuffle(order)  # type: ignore[attr-defined]
+    shuffled = analytics.Sample(
+        cell=sample.cell[order], domain=sample.domain[order], count=sample.count[order],
+        answered=sample.answered[order], satisfied=sample.satisfied[order],
+        cell_size=sample.cell_size, n_domains=1,
+    )  # fmt: skip
+    first, second = _estimate(sample, dossiers, "logit"), _estimate(shuffled, dossiers, "logit")
+    for name in ("rate", "se", "ci_low", "ci_high", "deff"):
+        a, b = getattr(first, name), getattr(second, name)
+        assert (a is None and b is None) or np.isclose(a, b, rtol=1e-12, atol=1e-15), name
