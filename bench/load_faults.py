@@ -16,6 +16,7 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,9 +68,17 @@ class Server:
             self.process.wait(timeout=10)
 
 
+# A client that sees no acknowledgement for this long stops the run: the server is not
+# coming back, and a benchmark must fail rather than hang.
+STALL_SECONDS = 120
+
+
 async def _client(http: httpx.AsyncClient, bodies: list[dict[str, Any]], outcome: Outcome) -> None:
     for one in bodies:
+        deadline = time.monotonic() + STALL_SECONDS
         while True:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no acknowledgement for {STALL_SECONDS} s: is the server up?")
             try:
                 response = await http.post("/api/v1/responses", json=one)
                 if response.status_code in (200, 201):
@@ -100,8 +109,9 @@ async def _load(server: Server, total: int, clients: int, kills: int, outcome: O
         await asyncio.gather(*tasks)
 
 
-def run(database_url: str, total: int, clients: int, kills: int) -> Outcome:
-    env = sipas_env(database_url, OUT)
+def run(database_url: str, total: int, clients: int, kills: int, workdir: Path = OUT) -> Outcome:
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = sipas_env(database_url, workdir)
     server = Server(env)
     server.start()
     outcome = Outcome()

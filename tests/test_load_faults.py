@@ -1,15 +1,19 @@
 """Nothing acknowledged is lost or stored twice while the server is killed under load
 (the CI-sized run of ``bench/load_faults.py``; the full one sends 100,000)."""
 
+from pathlib import Path
+
 from bench.common import seed
 from bench.load_faults import run
 from bench.page import add_counter
 
 
-def test_sigkill_under_load_loses_nothing_and_doubles_nothing(scratch_database_url: str) -> None:
+def test_sigkill_under_load_loses_nothing_and_doubles_nothing(
+    scratch_database_url: str, tmp_path: Path
+) -> None:
     seed(scratch_database_url)
     add_counter(scratch_database_url)
-    outcome = run(scratch_database_url, total=1200, clients=16, kills=2)
+    outcome = run(scratch_database_url, total=1200, clients=16, kills=2, workdir=tmp_path)
     assert outcome.restarts == 2
     assert outcome.retries > 0  # the kills did interrupt requests in flight
     assert len(outcome.acknowledged) == 1200
