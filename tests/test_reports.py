@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -22,11 +23,12 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.models import Report
+from app.models import Report, Unit
 from app.reports import service as report_service
 from app.reports.content import Month
 from app.reports.schedule import run_due
 from app.reports.wording import percent
+from app.responses.records import ResponseRecord, insert_records
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
@@ -49,6 +51,23 @@ class Site:
     unit: dict[str, str]
 
 
+HOSTILE = '=HYPERLINK("http://evil.example","x") <b>gọi 0912 345 678</b>'
+
+
+def _add_hostile_comment(session: Session, catalog: FormCatalog) -> None:
+    """The latest dissatisfied comment of October: a formula, markup and a phone number."""
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+    assert unit_id is not None
+    record = ResponseRecord(
+        id=uuid.uuid4(), submitted_at=datetime(2026, 10, 31, 16, 59, tzinfo=UTC),
+        unit_id=unit_id, sector_code="land", channel="paper", form=form, source="import",
+        codes=(("overall", 1),), texts=(("comment", HOSTILE),), content_sha256="0" * 64,
+    )  # fmt: skip
+    insert_records(session.connection(), [record], ZONE)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iterator[Site]:
     """The platform over six months of demo data, committed for real."""
@@ -57,6 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
         with Session(engine) as session:
             seed_reference(session, catalog)
             seed_demo(session, catalog, ZONE, TODAY)
+            _add_hostile_comment(session, catalog)
             analyst, unit = api_key(session, "analyst"), api_key(session, "unit", ["10507"])
             session.commit()
         settings = Settings(
@@ -323,3 +343,17 @@ def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
         assert browser.post("/api/v1/reports", json={"month": "2026-09"}).status_code == 401
         browser.post("/dashboard/logout")
         assert "Khóa API" in browser.get("/dashboard").text
+
+
+def test_a_hostile_comment_is_masked_escaped_and_never_a_formula(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    workbook = load_workbook(io.BytesIO(http.get(october["links"]["xlsx"]).content))
+    cells = [cell.value for row in workbook["Tóm tắt"].iter_rows() for cell in row]
+    (comment,) = [c for c in cells if isinstance(c, str) and "HYPERLINK" in c]
+    assert comment.startswith("'=")  # text, not a formula
+    assert "0912" not in comment
+    assert "[đã ẩn]" in comment
+    html = http.get(october["links"]["html"]).text
+    assert "&lt;b&gt;gọi [đã ẩn]&lt;/b&gt;" in html
+    assert "<b>gọi" not in html
