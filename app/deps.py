@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.config import Settings
-from app.errors import Forbidden, Unauthorized
+from app.errors import FieldError, Forbidden, Invalid, Unauthorized
 from app.keys.service import Principal, authenticate, principal_of
 from app.keys.sessions import SESSION_COOKIE, session_key_id
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
@@ -65,6 +65,18 @@ MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `sipas apikey create`")
+
+
+async def reject_nul_characters(request: Request) -> None:
+    """No query or path parameter may hold a NUL character: PostgreSQL cannot compare or
+    store one, and no real value has it."""
+    parameters = [*request.query_params.multi_items(), *request.path_params.items()]
+    bad = [name for name, value in parameters if "\x00" in str(value)]
+    if bad:
+        raise Invalid(
+            "a parameter holds a NUL character",
+            [FieldError(name, "must not contain a NUL character") for name in bad],
+        )
 
 
 def get_principal(

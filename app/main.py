@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +21,7 @@ from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
+from app.deps import reject_nul_characters
 from app.errors import AppError, ErrorBody, FieldError
 from app.observability import ObservabilityMiddleware
 from app.ratelimit import RateLimitMiddleware
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         max_body_size=settings.max_body_bytes,
+        dependencies=[Depends(reject_nul_characters)],
     )
     app.state.settings = settings
     docs = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="SIPAS API").body).decode()
@@ -156,6 +158,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             FieldError(_location(error["loc"]), error["msg"]).as_dict() for error in exc.errors()
         ]
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # The last net for input the database refuses (a NUL in a text, a number beyond its
+        # column); the request's own checks name the field wherever they can.
+        message = (
+            "holds a value the database cannot store (a NUL character or a number out of range)"
+        )
+        return JSONResponse(
+            {
+                "detail": "the request " + message,
+                "errors": [{"field": "(body)", "message": message}],
+            },
+            status_code=422,
+        )
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -94,6 +94,10 @@ def test_html_in_a_comment_is_escaped_on_the_page(client: httpx.Client, counter:
         (json.dumps(submission(answers={"overall": 9})).encode(), "answers.overall"),
         (json.dumps(submission(answers={"overall": True})).encode(), "answers.overall"),
         (json.dumps(submission(answers={"overall": 5, "x": 1})).encode(), "answers.x"),
+        (
+            json.dumps(submission(answers={"overall": 5, "comment": "a\x00b"})).encode(),
+            "answers.comment",
+        ),
     ],
 )
 def test_bad_bodies_get_a_422_naming_the_field_never_a_500(
@@ -116,6 +120,13 @@ def test_unparsable_bodies_get_a_400_naming_the_body(client: httpx.Client, conte
                            headers={"Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "(body)"
+
+
+def test_a_nul_character_in_a_parameter_is_refused_by_name(client: httpx.Client) -> None:
+    # Found by schemathesis on PostgreSQL, which cannot compare a text holding NUL.
+    response = client.get("/api/v1/counters", params={"unit": "105\x0007"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "unit"
 
 
 def test_a_body_over_the_limit_is_refused(client: httpx.Client, counter: Counter) -> None:

@@ -337,6 +337,8 @@ def validate_answers(
         if isinstance(question, FreeText):
             if not isinstance(value, str):
                 errors.append((qid, "must be text"))
+            elif "\x00" in value:
+                errors.append((qid, "must not contain a NUL character"))
             elif len(value) > question.max_length:
                 errors.append((qid, f"longer than {question.max_length} characters"))
             else:
