@@ -1,8 +1,6 @@
 """PostgreSQL goes away and comes back: 503 with Retry-After meanwhile (never a 500), the
 page's queue keeps the answer, and it arrives once when the database is back."""
 
-import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
@@ -19,6 +18,7 @@ from app.main import create_app
 from app.models import Response
 from bench.common import seed
 from bench.page import SLUG, add_counter
+from tests.browsers import launch_chromium, skip_without_chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import SERVER_URL
 from tests.live_server import LiveServer
@@ -91,16 +91,9 @@ def test_the_api_answers_503_while_the_database_is_away(outage: Outage) -> None:
 def test_the_page_keeps_the_answer_and_sends_it_once_when_the_database_is_back(
     outage: Outage,
 ) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None and os.environ.get("CI") != "true":
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
+    skip_without_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(base_url=outage.url)
         page.clock.install()
         page.goto(f"/s/{SLUG}")

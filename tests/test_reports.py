@@ -4,7 +4,6 @@ on schedule once, caught up when missed, and versioned, never changed."""
 import csv
 import io
 import os
-import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -32,6 +32,7 @@ from app.responses.records import ResponseRecord, insert_records
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
+from tests.browsers import launch_chromium, skip_without_chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.factories import api_key
@@ -212,16 +213,9 @@ def test_bad_months_and_missing_reports(http: httpx.Client) -> None:
 def test_the_page_renders_in_chromium_and_prints_on_a4(
     http: httpx.Client, october: dict[str, Any]
 ) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None and os.environ.get("CI") != "true":
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
+    skip_without_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium or "/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(
             base_url=str(http.base_url), extra_http_headers=dict(http.headers),
             viewport={"width": 794, "height": 1123},  # A4 at 96 dpi
@@ -239,13 +233,21 @@ def test_the_page_renders_in_chromium_and_prints_on_a4(
         browser.close()
 
 
-def test_the_due_report_is_made_once_at_six_on_the_first(
-    scratch_database_url: str, catalog: FormCatalog
-) -> None:
+@pytest.fixture
+def demo_engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:
+    """A database of the test's own with the demo's six months, committed for real."""
     engine = create_db_engine(scratch_database_url)
     with Session(engine) as session:
         seed_reference(session, catalog)
         seed_demo(session, catalog, ZONE, TODAY)
+    yield engine
+    engine.dispose()
+
+
+def test_the_due_report_is_made_once_at_six_on_the_first(
+    demo_engine: Engine, catalog: FormCatalog
+) -> None:
+    engine = demo_engine
     before_six = datetime(2026, 12, 1, 5, 59, tzinfo=ZONE)
     made = run_due(engine, catalog, ZONE, now=before_six)
     assert [r.month for r in made] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
@@ -257,16 +259,12 @@ def test_the_due_report_is_made_once_at_six_on_the_first(
     assert [r.month for r in run_due(engine, catalog, ZONE, now=in_february)] == [
         "2026-12", "2027-01",
     ]  # fmt: skip
-    engine.dispose()
 
 
 def test_two_schedulers_racing_make_one_report(
-    scratch_database_url: str, catalog: FormCatalog
+    demo_engine: Engine, scratch_database_url: str, catalog: FormCatalog
 ) -> None:
-    engine = create_db_engine(scratch_database_url)
-    with Session(engine) as session:
-        seed_reference(session, catalog)
-        seed_demo(session, catalog, ZONE, TODAY)
+    engine = demo_engine
     replicas = [create_db_engine(scratch_database_url) for _ in range(2)]
     now = datetime(2026, 11, 1, 6, 30, tzinfo=ZONE)  # October is due; June … September too
     start = threading.Barrier(2)
@@ -285,17 +283,14 @@ def test_two_schedulers_racing_make_one_report(
     assert [(r.month, r.version, r.status) for r in reports] == [
         (month, 1, "done") for month in ("2026-06", "2026-07", "2026-08", "2026-09", "2026-10")
     ]
-    for replica_engine in [*replicas, engine]:
+    for replica_engine in replicas:
         replica_engine.dispose()
 
 
 def test_a_failure_is_recorded_and_retried(
-    scratch_database_url: str, catalog: FormCatalog, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine, catalog: FormCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = create_db_engine(scratch_database_url)
-    with Session(engine) as session:
-        seed_reference(session, catalog)
-        seed_demo(session, catalog, ZONE, TODAY)
+    engine = demo_engine
     real_render = report_service.render
 
     def broken(*args: Any, **kwargs: Any) -> Any:
@@ -315,7 +310,6 @@ def test_a_failure_is_recorded_and_retried(
     assert october[0].error is not None
     assert "disk full" in october[0].error
     assert Month.parse("2026-10").last_day == date(2026, 10, 31)
-    engine.dispose()
 
 
 def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(

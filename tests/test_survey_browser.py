@@ -5,7 +5,6 @@ what the browser sends is committed, and the tests read it back from the databas
 """
 
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -18,7 +17,6 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     Page,
-    Playwright,
     Route,
     expect,
     sync_playwright,
@@ -32,28 +30,15 @@ from app.main import create_app
 from app.models import Counter, Invitation, Response, Unit, utc_now
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
+from tests.browsers import launch_chromium, skip_without_chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.live_server import LiveServer
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-# The flags Debian's chromium needs headless as root, without reaching out to Google.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 
-if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
-    pytest.skip(
-        "Debian's chromium is not installed (apt-get install chromium; .ci/run does)",
-        allow_module_level=True,
-    )
+skip_without_chromium()
 
 
 def _add_links(session: Session) -> None:
@@ -109,11 +94,7 @@ def site(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        yield _launch(playwright)
-
-
-def _launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launch_chromium(playwright)
 
 
 @pytest.fixture
