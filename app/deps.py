@@ -79,6 +79,13 @@ async def reject_nul_characters(request: Request) -> None:
         )
 
 
+def signed_in(request: Request, session: Session, settings: Settings) -> Principal | None:
+    """The principal of the dashboard session cookie, when it is valid and its key active."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    key_id = session_key_id(settings.resolved_secret_key(), cookie) if cookie else None
+    return principal_of(session, key_id) if key_id is not None else None
+
+
 def get_principal(
     request: Request,
     session: SessionDep,
@@ -88,10 +95,8 @@ def get_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         # The dashboard's signed-in session may read (reports, posters); it never changes
         # anything, so a forged cross-site request has nothing to gain.
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie and request.method in ("GET", "HEAD"):
-            key_id = session_key_id(settings.resolved_secret_key(), cookie)
-            principal = principal_of(session, key_id) if key_id is not None else None
+        if request.method in ("GET", "HEAD"):
+            principal = signed_in(request, session, settings)
             if principal is not None:
                 return principal
         raise Unauthorized()

@@ -11,21 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
-from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep
-from app.keys.service import Principal, authenticate, principal_of
-from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session, session_key_id
+from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep, signed_in
+from app.keys.service import authenticate
+from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session
 from app.models import Counter, Report, Unit
 from app.reports.content import Month, build_report
 from app.reports.render_html import report_context
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-
-
-def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> Principal | None:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    key_id = session_key_id(settings.resolved_secret_key(), cookie) if cookie else None
-    return principal_of(session, key_id) if key_id is not None else None
 
 
 def _login_page(request: Request, error: bool = False, status_code: int = 200) -> HTMLResponse:
@@ -44,7 +38,7 @@ def dashboard(
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> HTMLResponse:
-    principal = _signed_in(request, session, settings)
+    principal = signed_in(request, session, settings)
     if principal is None:
         return _login_page(request)
     today = datetime.now(UTC).astimezone(settings.zone)
