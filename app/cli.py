@@ -197,6 +197,28 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
+    from app.months import Month
+    from app.stats.tallying import tally_closed_months, tally_month
+
+    catalog = FormCatalog.from_directory()
+    with _session(settings) as session:
+        if args.month is None:
+            months = tally_closed_months(session, catalog, settings.zone)
+            for month in months:
+                print(f"tallied {month}")
+            print(f"{len(months)} month(s) tallied")
+            return 0
+        try:
+            month = str(Month.parse(args.month))
+        except ValueError as exc:
+            print(f"sipas: --month: {exc}", file=sys.stderr)
+            return 2
+        made = tally_month(session, catalog, month)
+    print(f"tallied {month}" if made else f"{month} is tallied already")
+    return 0
+
+
 def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
     with _session(settings) as session:
         html = unit_poster(session, args.unit, settings.public_base_url, args.size)
@@ -206,7 +228,7 @@ def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from app.reports.content import Month
+    from app.months import Month
     from app.reports.schedule import run_due
     from app.reports.service import generate
 
@@ -299,6 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--level", type=float, default=0.95)
         command.add_argument("--format", default="json", choices=("json", "csv"))
         command.set_defaults(handler=cmd_analytics)
+    tally = stats_commands.add_parser(
+        "tally", help="keep the counts of closed months, so queries over them are fast"
+    )
+    tally.add_argument("--month", metavar="YYYY-MM", help="this month only, even if open")
+    tally.set_defaults(handler=cmd_tally)
 
     report = commands.add_parser("report", help="the monthly satisfaction report")
     report_commands = report.add_subparsers(dest="action", required=True)

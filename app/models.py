@@ -244,6 +244,50 @@ class TextAnswer(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class TalliedMonth(SQLModel, table=True):
+    """A month whose in-scope responses are tallied in ``month_count`` and ``month_tally``.
+
+    The tallies are a cache of GROUP BYs over ``response``: storing a response of a
+    tallied month deletes this row and the month's tallies (app.stats.tallies), so a row
+    here always means complete tallies. ``generation`` is new at every build, which lets a
+    reader see that the tallies changed while it read them.
+    """
+
+    __tablename__ = "tallied_month"
+
+    month: str = Field(primary_key=True, max_length=7)
+    generation: str = Field(max_length=32)
+    responses: int
+    tallied_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class MonthCount(SQLModel, table=True):
+    """In-scope responses of a tallied month, per cell and channel."""
+
+    __tablename__ = "month_count"
+
+    month: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=10)
+    responses: int
+
+
+class MonthTally(SQLModel, table=True):
+    """Per cell, channel and scored question of a tallied month: how many in-scope
+    responses were satisfied with it and how many answered it and were not."""
+
+    __tablename__ = "month_tally"
+
+    month: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=10)
+    question_id: str = Field(primary_key=True, max_length=64)
+    satisfied: int
+    unsatisfied: int
+
+
 class Volume(SQLModel, table=True):
     """Dossiers handled in a cell (month, unit, sector): the population for weighting."""
 

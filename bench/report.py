@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.db import create_db_engine
-from app.reports.content import Month, build_report
+from app.months import Month
+from app.reports.content import build_report
 from app.reports.render_files import to_csv, to_xlsx
 from app.reports.render_html import to_html
 from app.surveys.forms import FormCatalog

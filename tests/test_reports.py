@@ -24,8 +24,8 @@ from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
 from app.models import Report, Unit
+from app.months import Month
 from app.reports import service as report_service
-from app.reports.content import Month
 from app.reports.schedule import run_due
 from app.reports.wording import percent
 from app.responses.records import ResponseRecord, insert_records

@@ -15,7 +15,8 @@ from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep, s
 from app.keys.service import authenticate
 from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session
 from app.models import Counter, Report, Unit
-from app.reports.content import Month, build_report
+from app.months import Month
+from app.reports.content import build_report
 from app.reports.render_html import report_context
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)

@@ -7,7 +7,6 @@ flags, the harassment and informal-payment answers, recent comments) are read he
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.keys.service import Principal
 from app.models import Response, Sector, TextAnswer, Unit, Volume
+from app.months import Month
 from app.responses.export import mask_personal_data
 from app.stats.indicators import SIPAS, elements
 from app.stats.service import SatisfactionQuery, satisfaction
@@ -28,50 +28,6 @@ RECENT_COMMENTS = 5
 # Answers 2 and 3 are "yes, a few times" and "yes, many times" (sipas-service).
 REPORTED_PROBLEMS = ("harassment", "informal_payment")
 DISSATISFIED_AT_MOST = 2  # overall 1 or 2: dissatisfied or very dissatisfied
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Month:
-    """A calendar month, ``YYYY-MM``."""
-
-    year: int
-    month: int
-
-    @classmethod
-    def parse(cls, text: str) -> "Month":
-        """``Month.parse("2026-10")``; ValueError for anything else."""
-        year, sep, month = text.partition("-")
-        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
-            raise ValueError(f"not a month (YYYY-MM): {text!r}")
-        found = cls(int(year), int(month))
-        if not 1 <= found.month <= 12:
-            raise ValueError(f"not a month (YYYY-MM): {text!r}")
-        if not 2000 <= found.year <= 2100:
-            raise ValueError(f"no report is made for the year {found.year}")
-        return found
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
-
-    def next(self) -> "Month":
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
-
-    def previous(self) -> "Month":
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
-    def back(self, months: int) -> "Month":
-        found = self
-        for _ in range(months):
-            found = found.previous()
-        return found
 
 
 @dataclass

@@ -11,7 +11,7 @@ from app.audit import record_action
 from app.deps import MAX_ROW_ID, Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Report
-from app.reports.content import Month
+from app.months import Month
 from app.reports.service import generate, latest_done, render
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])

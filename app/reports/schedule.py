@@ -1,9 +1,10 @@
 """The report schedule: the previous month's report from 06:00 on the 1st (city time).
 
-``run_due`` makes every report that is due and not made; the scheduler embedded in
-``sipas serve`` calls it once at start-up (catching up missed months) and then every hour
-on the hour, which makes the report at 06:00 on the 1st and retries a failed one an hour
-later. ``sipas report run-due`` does the same from cron.
+``run_due`` tallies the closed months (app.stats.tallying), then makes every report that
+is due and not made; the scheduler embedded in ``sipas serve`` calls it once at start-up
+(catching up missed months) and then every hour on the hour, which makes the report at
+06:00 on the 1st and retries a failed one an hour later. ``sipas report run-due`` does
+the same from cron.
 """
 
 import logging
@@ -15,6 +16,7 @@ from sqlmodel import Session
 
 from app.models import Report
 from app.reports.service import due_months, generate
+from app.stats.tallying import tally_closed_months
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.reports")
@@ -26,6 +28,10 @@ def run_due(
     """Make the reports due at ``now``; the ones this process made."""
     made: list[Report] = []
     with Session(engine, expire_on_commit=False) as session:
+        try:
+            tally_closed_months(session, catalog, zone, now)
+        except Exception:  # the reports read the responses instead, only slower
+            log.exception("tallying the closed months failed; it is retried at the next run")
         for month, version in due_months(session, now or datetime.now(UTC), zone):
             try:
                 report = generate(session, catalog, month, version)

@@ -15,9 +15,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db import writing
 from app.keys.service import Principal
 from app.models import Report, Response, utc_now
-from app.reports.content import Month, build_report
+from app.months import Month
+from app.reports.content import build_report
 from app.reports.render_files import to_csv, to_xlsx
 from app.reports.render_html import to_html
 from app.surveys.forms import FormCatalog
@@ -56,11 +58,10 @@ def _next_version(session: Session, month: Month) -> int:
 def _claim(session: Session, month: Month, version: int) -> Report | None:
     """The row of ``version`` in status running; None if another process took it."""
     report = Report(month=str(month), version=version, status="running")
-    session.add(report)
     try:
-        session.commit()
+        with writing(session):
+            session.add(report)
     except IntegrityError:
-        session.rollback()
         return None
     session.refresh(report)
     return report
@@ -74,19 +75,21 @@ def generate(
     report = _claim(session, month, version or _next_version(session, month))
     if report is None:
         return None
+    # The outcome is written in a write transaction of its own: the rendering's read
+    # transaction may have been overtaken by another replica's writes.
     try:
         rendered = render(session, catalog, month)
     except Exception as exc:
         session.rollback()
-        report.status, report.error, report.finished_at = "failed", repr(exc), utc_now()
-        session.add(report)
-        session.commit()
+        with writing(session):
+            report.status, report.error, report.finished_at = "failed", repr(exc), utc_now()
+            session.add(report)
         log.exception("report %s version %s failed", month, report.version)
         raise
-    report.html, report.csv, report.xlsx = rendered.html, rendered.csv, rendered.xlsx
-    report.status, report.finished_at = "done", utc_now()
-    session.add(report)
-    session.commit()
+    with writing(session):
+        report.html, report.csv, report.xlsx = rendered.html, rendered.csv, rendered.xlsx
+        report.status, report.finished_at = "done", utc_now()
+        session.add(report)
     log.info("report %s version %s done", month, report.version)
     return report
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, select
 
 from app.bulk import bulk_insert
 from app.models import metadata
+from app.stats import tallies
 from app.surveys.forms import SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
@@ -104,7 +105,8 @@ class ResponseRecord(NamedTuple):
 def insert_records(
     connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo
 ) -> None:
-    """Insert responses with their answers, in the caller's transaction."""
+    """Insert responses with their answers, in the caller's transaction; the tallies of
+    the months they fall in are forgotten in the same transaction."""
     if not records:
         return
     responses: list[dict[str, Any]] = []
@@ -119,6 +121,7 @@ def insert_records(
     bulk_insert(connection, metadata.tables["response"], responses)
     bulk_insert(connection, metadata.tables["choice_answer"], choices)
     bulk_insert(connection, metadata.tables["text_answer"], texts)
+    tallies.forget(connection, {row["month"] for row in responses if not row["excluded"]})
 
 
 def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:

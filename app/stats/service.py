@@ -8,7 +8,7 @@ answered it and was satisfied. Raw rows never travel to Python.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import product
 from typing import Any
 
@@ -20,6 +20,8 @@ from sqlmodel import Session, select
 import analytics
 from app.keys.service import Principal
 from app.models import CHANNELS, Sector, Target, Unit, Volume
+from app.months import Month, months_of
+from app.stats import tallies
 from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
 from app.surveys.forms import Choice3, FormCatalog
 
@@ -32,7 +34,6 @@ _CELL_KEYS = ("unit", "sector", "month")
 _SATISFIED = "S"
 _UNSATISFIED = "U"
 _NONE = "."
-_HIGH = 2**32
 
 
 @dataclass(frozen=True)
@@ -120,28 +121,40 @@ Counts = list[tuple[int, str, str, str | None, str, int]]
 """(unit id, sector, month, channel or None, answer pattern, responses)."""
 
 
+DateRange = tuple[date, date]
+
+
 def _grouped(
     session: Session,
     query: SatisfactionQuery,
     unit_ids: frozenset[int] | None,
     columns: str,
     group: str,
+    ranges: Sequence[DateRange] | None = None,
 ) -> list[Any]:
-    """The period's in-scope responses, grouped by cell (and channel) and ``group``."""
+    """The in-scope responses of ``ranges`` (by default the query's period), grouped by
+    cell (and channel) and ``group``."""
+    ranges = [(query.date_from, query.date_to)] if ranges is None else ranges
     channel = ", channel" if query.groups_by_channel else ""
     scope = ""
     if unit_ids is not None:
         listed = ", ".join(str(int(uid)) for uid in sorted(unit_ids)) or "NULL"
         scope = f" AND unit_id IN ({listed})"
+    dates = " OR ".join(
+        f"(local_date >= :from_{i} AND local_date <= :to_{i})" for i in range(len(ranges))
+    )
     # Built from the form catalogue and integers only: nothing of the request is spliced in.
     statement = text(
         f"SELECT unit_id, sector_code, month{channel}, {columns} FROM response"  # noqa: S608
-        " WHERE local_date >= :date_from AND local_date <= :date_to AND excluded = :excluded"
+        f" WHERE ({dates}) AND excluded = :excluded"
         f"{scope} GROUP BY unit_id, sector_code, month{channel}{group}"
-    ).bindparams(bindparam("date_from", type_=Date), bindparam("date_to", type_=Date))
-    result = session.connection().execute(
-        statement, {"date_from": query.date_from, "date_to": query.date_to, "excluded": False}
+    ).bindparams(
+        *(bindparam(f"{end}_{i}", type_=Date) for i in range(len(ranges)) for end in ("from", "to"))
     )
+    parameters: dict[str, Any] = {"excluded": False}
+    for i, (first, last) in enumerate(ranges):
+        parameters[f"from_{i}"], parameters[f"to_{i}"] = first, last
+    result = session.connection().execute(statement, parameters)
     # The driver's own cursor: the rows are plain tuples, thousands of them.
     rows = list(result.cursor.fetchall()) if result.cursor is not None else []
     if channel:
@@ -168,9 +181,82 @@ def question_counts(
     query: SatisfactionQuery,
     plans: list[IndicatorPlan],
     unit_ids: frozenset[int] | None,
-) -> tuple[list[tuple[int, str, str, str | None]], NDArray[np.int64], NDArray[np.int64]]:
-    """Single-question indicators, all in one scan: per cell (and channel), the responses,
-    and for each question how many were satisfied and how many not (columns 2q, 2q + 1)."""
+    *,
+    use_tallies: bool = True,
+) -> tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]:
+    """Single-question indicators: per cell (and channel), the responses, and for each
+    question how many were satisfied and how many not (columns 2q, 2q + 1).
+
+    Months of the period that are tallied (app.stats.tallies) are read from their tallies,
+    the rest from the responses, in one scan for all questions.
+    """
+    questions = [item.questions[0] for item in plans]
+    connection = session.connection()
+    whole = [m for m in months_of(query.date_from, query.date_to) if _inside(m, query)]
+    for _ in range(_READ_ATTEMPTS):
+        tallied = tallies.generations(connection, whole) if use_tallies else {}
+        found = _counted_responses(
+            session, catalog, query, plans, unit_ids, _untallied(query, set(tallied))
+        )
+        if tallied:
+            kept = tallies.read(connection, sorted(tallied), questions, unit_ids,
+                                query.groups_by_channel)  # fmt: skip
+            found = (
+                found[0] + kept[0],
+                np.concatenate([found[1], kept[1]]),
+                np.concatenate([found[2], kept[2]]),
+            )
+        # Unchanged generations: nothing was built or forgotten while this read.
+        if tallies.generations(connection, sorted(tallied)) == tallied:
+            return _in_key_order(found)
+    whole_period = [(query.date_from, query.date_to)]
+    return _in_key_order(_counted_responses(session, catalog, query, plans, unit_ids, whole_period))
+
+
+def _in_key_order(
+    counts: tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]],
+) -> tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]:
+    """Rows sorted by cell key: the sums of the estimates then run in one order, whichever
+    way the counts were read (tallies, responses, a hash aggregate), to the last bit."""
+    keys, totals, counted = counts
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return [keys[i] for i in order], totals[order], counted[order]
+
+
+# A reader racing builds and writes of the same months reads again, then from responses.
+_READ_ATTEMPTS = 3
+
+
+def _inside(month: str, query: SatisfactionQuery) -> bool:
+    span = Month.parse(month)
+    return query.date_from <= span.first_day and span.last_day <= query.date_to
+
+
+def _untallied(query: SatisfactionQuery, tallied: set[str]) -> list[DateRange]:
+    """The query's period without the tallied months, as date ranges."""
+    ranges: list[DateRange] = []
+    start = query.date_from
+    for month in sorted(tallied):
+        span = Month.parse(month)
+        if start < span.first_day:
+            ranges.append((start, span.first_day - timedelta(days=1)))
+        start = span.last_day + timedelta(days=1)
+    if start <= query.date_to:
+        ranges.append((start, query.date_to))
+    return ranges
+
+
+def _counted_responses(
+    session: Session,
+    catalog: FormCatalog,
+    query: SatisfactionQuery,
+    plans: list[IndicatorPlan],
+    unit_ids: frozenset[int] | None,
+    ranges: list[DateRange],
+) -> tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]:
+    if not ranges:
+        empty = np.zeros((0, 2 * len(plans)), dtype=np.int64)
+        return [], np.zeros(0, dtype=np.int64), empty
     # One sum per question carries both tallies: satisfied in the low 32 bits, not
     # satisfied above them. Each answer's state is then worked out once, not twice.
     sums = []
@@ -178,25 +264,16 @@ def question_counts(
         state = _state_sql(catalog, item.questions, False)
         sums.append(
             f"SUM(CASE {state} WHEN '{_SATISFIED}' THEN 1 "
-            f"WHEN '{_UNSATISFIED}' THEN {_HIGH} ELSE 0 END)"
+            f"WHEN '{_UNSATISFIED}' THEN {tallies.PACKED_HIGH} ELSE 0 END)"
         )
-    rows = _grouped(session, query, unit_ids, ", ".join(["COUNT(*)", *sums]), "")
+    rows = _grouped(session, query, unit_ids, ", ".join(["COUNT(*)", *sums]), "", ranges)
     keys = [(row[0], row[1], row[2], row[3]) for row in rows]
     totals = np.array([row[4] for row in rows], dtype=np.int64)
     packed = np.array([row[5:] for row in rows], dtype=np.int64).reshape(len(rows), len(plans))
-    tallies = np.empty((len(rows), 2 * len(plans)), dtype=np.int64)
-    tallies[:, 0::2] = packed % _HIGH
-    tallies[:, 1::2] = packed // _HIGH
-    return keys, totals, tallies
-
-
-def months_of(date_from: date, date_to: date) -> list[str]:
-    months = []
-    year, month = date_from.year, date_from.month
-    while (year, month) <= (date_to.year, date_to.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
+    counted = np.empty((len(rows), 2 * len(plans)), dtype=np.int64)
+    counted[:, 0::2] = packed % tallies.PACKED_HIGH
+    counted[:, 1::2] = packed // tallies.PACKED_HIGH
+    return keys, totals, counted
 
 
 def _target_for(
@@ -317,9 +394,12 @@ def satisfaction(
             keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
             sizes = np.array([n for *_, n in counts], dtype=np.int64)
             frame = build_frame(keys, sizes, query, weighting, volumes, unit_codes)
-            patterns = [pattern for *_, pattern, _ in counts]
-            answered = np.array([[c != _NONE for c in p] for p in patterns], dtype=bool)
-            satisfied = np.array([[c == _SATISFIED for c in p] for p in patterns], dtype=bool)
+            # The patterns side by side, one byte per answer: (groups, questions).
+            states = np.frombuffer(
+                "".join(pattern for *_, pattern, _ in counts).encode("ascii"), dtype=np.uint8
+            ).reshape(len(counts), len(item.questions))
+            answered = states != ord(_NONE)
+            satisfied = states == ord(_SATISFIED)
             found = _rows_for(frame, item, context, sizes, answered, satisfied)
             rows.extend(found or _empty_rows(session, query, item, unit_ids, context))
             unweighted = unweighted or frame.unweighted

@@ -1,0 +1,62 @@
+"""Calendar months, the unit of weighting cells, tallies and reports."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Month:
+    """A calendar month, ``YYYY-MM``."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Month":
+        """``Month.parse("2026-10")``; ValueError for anything else."""
+        year, sep, month = text.partition("-")
+        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        found = cls(int(year), int(month))
+        if not 1 <= found.month <= 12:
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        if not 2000 <= found.year <= 2100:
+            raise ValueError(f"months run from 2000 to 2100, not {found.year}")
+        return found
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def next(self) -> "Month":
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> "Month":
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def back(self, months: int) -> "Month":
+        found = self
+        for _ in range(months):
+            found = found.previous()
+        return found
+
+    @classmethod
+    def of(cls, day: date) -> "Month":
+        return cls(day.year, day.month)
+
+
+def months_of(date_from: date, date_to: date) -> list[str]:
+    """The months (``YYYY-MM``) that the period from ``date_from`` to ``date_to`` touches."""
+    months = []
+    month, last = Month.of(date_from), Month.of(date_to)
+    while month <= last:
+        months.append(str(month))
+        month = month.next()
+    return months

@@ -1,0 +1,189 @@
+"""Monthly tallies: the analytics GROUP BY of a month, kept in the database.
+
+Per cell (unit, sector, month), channel and scored question, a tally holds how many
+in-scope responses were satisfied with the question and how many answered it and were
+not; ``month_count`` holds the cell's responses. A rate over closed months then reads a
+few thousand tally rows instead of every response, and gets the same counts, hence the
+same estimates (tests/test_tallies.py).
+
+The tallies stay equal to the responses:
+
+* a writer storing in-scope responses of a tallied month forgets the month's tallies in
+  its own transaction (``forget``, called by ``app.responses.records.insert_records``);
+* a build holds the month's lock exclusively and a writer holds it shared (PostgreSQL
+  advisory locks; SQLite has one writer at a time anyway), so a build never misses a
+  response whose writer did not see the build's marker;
+* a reader notes the months' generations before and after reading; a difference means a
+  build or a forget interleaved, and the reader reads again (``generations``).
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Connection, bindparam, text
+
+from app.bulk import bulk_insert
+from app.models import metadata
+
+# The first key of the months' advisory locks: "SI".
+_LOCK_NAMESPACE = 0x5349
+
+# Two counts travel in one integer column: the first below 2**32, the second times 2**32.
+PACKED_HIGH = 2**32
+
+CellKey = tuple[int, str, str, str | None]
+"""(unit id, sector, month, channel or None when channels are summed)."""
+
+
+def _lock(connection: Connection, months: Iterable[str], *, shared: bool) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    # Always in the same order, so that two writers of several months cannot deadlock.
+    for month in sorted(set(months)):
+        connection.execute(
+            text(f"SELECT {function}(:namespace, :key)"),
+            {"namespace": _LOCK_NAMESPACE, "key": int(month.replace("-", ""))},
+        )
+
+
+def forget(connection: Connection, months: Iterable[str]) -> None:
+    """Drop the tallies of ``months``: the caller is storing in-scope responses of them."""
+    touched = sorted(set(months))
+    if not touched:
+        return
+    _lock(connection, touched, shared=True)
+    listed = {"months": touched}
+    forgotten = connection.execute(
+        text("DELETE FROM tallied_month WHERE month IN :months").bindparams(
+            bindparam("months", expanding=True)
+        ),
+        listed,
+    )
+    if forgotten.rowcount:
+        for table in ("month_tally", "month_count"):
+            connection.execute(
+                text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
+                    bindparam("months", expanding=True)
+                ),
+                listed,
+            )
+
+
+def generations(connection: Connection, months: Sequence[str]) -> dict[str, str]:
+    """The tallied ones of ``months``, with the generation of their tallies."""
+    if not months:
+        return {}
+    rows = connection.execute(
+        text("SELECT month, generation FROM tallied_month WHERE month IN :months").bindparams(
+            bindparam("months", expanding=True)
+        ),
+        {"months": list(months)},
+    )
+    return {str(month): str(generation) for month, generation in rows}
+
+
+def lock_for_build(connection: Connection, month: str) -> bool:
+    """Take ``month``'s lock for a build; False when it is tallied already."""
+    _lock(connection, [month], shared=False)
+    return bool(generations(connection, [month]))
+
+
+def store(
+    connection: Connection,
+    month: str,
+    keys: Sequence[CellKey],
+    responses: NDArray[np.int64],
+    questions: Sequence[str],
+    tallies: NDArray[np.int64],
+) -> None:
+    """Keep a month's counts (cells by channel; ``tallies`` as ``question_counts`` makes
+    them: satisfied, then unsatisfied, per question) and mark the month tallied."""
+    counts = []
+    answers = []
+    for position, (unit_id, sector, key_month, channel) in enumerate(keys):
+        cell = {"month": key_month, "unit_id": unit_id, "sector_code": sector,
+                "channel": channel}  # fmt: skip
+        counts.append({**cell, "responses": int(responses[position])})
+        for column, question in enumerate(questions):
+            satisfied, unsatisfied = tallies[position, 2 * column : 2 * column + 2]
+            if satisfied or unsatisfied:
+                answers.append({**cell, "question_id": question, "satisfied": int(satisfied),
+                                "unsatisfied": int(unsatisfied)})  # fmt: skip
+    bulk_insert(connection, metadata.tables["month_count"], counts)
+    bulk_insert(connection, metadata.tables["month_tally"], answers)
+    bulk_insert(
+        connection,
+        metadata.tables["tallied_month"],
+        [{"month": month, "generation": uuid.uuid4().hex, "tallied_at": datetime.now(UTC),
+          "responses": int(responses.sum())}],
+    )  # fmt: skip
+
+
+def read(
+    connection: Connection,
+    months: Sequence[str],
+    questions: Sequence[str],
+    unit_ids: frozenset[int] | None,
+    by_channel: bool,
+) -> tuple[list[CellKey], NDArray[np.int64], NDArray[np.int64]]:
+    """The tallied months' counts in the shape of ``question_counts``: cell keys, responses
+    per key, and per question (columns 2q, 2q + 1) the satisfied and unsatisfied."""
+    channel = ", channel" if by_channel else ""
+    group = f"unit_id, sector_code, month{channel}"
+    scope = ""
+    if unit_ids is not None:
+        scope = " AND unit_id IN (" + (", ".join(str(int(u)) for u in sorted(unit_ids)) or "NULL")
+        scope += ")"
+    months_in: Any = bindparam("months", expanding=True)
+    counted = _rows(
+        connection,
+        text(
+            f"SELECT {group}, SUM(responses) FROM month_count"  # noqa: S608
+            f" WHERE month IN :months{scope} GROUP BY {group}"
+        ).bindparams(months_in),
+        {"months": list(months)},
+    )
+    responses = np.array([row[-1] for row in counted], dtype=np.int64)
+    tallies = np.zeros((len(counted), 2 * len(questions)), dtype=np.int64)
+    keys = [_key(row, by_channel) for row in counted]
+    if not keys or not questions:
+        return keys, responses, tallies
+    # One column per question, both counts in it (satisfied in the low 32 bits), as the
+    # responses' own GROUP BY: the database pivots, a few thousand rows come back.
+    parameters: dict[str, Any] = {"months": list(months)}
+    sums = []
+    for column, question in enumerate(questions):
+        parameters[f"q{column}"] = question
+        sums.append(f"SUM(CASE WHEN question_id = :q{column} THEN satisfied"
+                    f" + unsatisfied * {PACKED_HIGH} ELSE 0 END)")  # fmt: skip
+    answered = _rows(
+        connection,
+        text(
+            f"SELECT {group}, {', '.join(sums)} FROM month_tally"  # noqa: S608
+            f" WHERE month IN :months{scope} GROUP BY {group}"
+        ).bindparams(months_in),
+        parameters,
+    )
+    position = {key: index for index, key in enumerate(keys)}
+    rows = [position[_key(row, by_channel)] for row in answered]
+    width = 4 if by_channel else 3
+    packed = np.array([row[width:] for row in answered], dtype=np.int64)
+    if rows:
+        tallies[rows, 0::2] = packed % PACKED_HIGH
+        tallies[rows, 1::2] = packed // PACKED_HIGH
+    return keys, responses, tallies
+
+
+def _key(row: Sequence[Any], by_channel: bool) -> CellKey:
+    return (row[0], row[1], row[2], row[3] if by_channel else None)
+
+
+def _rows(connection: Connection, statement: Any, parameters: dict[str, Any]) -> list[Any]:
+    result = connection.execute(statement, parameters)
+    # The driver's own cursor: plain tuples, thousands of them.
+    return list(result.cursor.fetchall()) if result.cursor is not None else []

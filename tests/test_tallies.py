@@ -1,0 +1,229 @@
+"""Monthly tallies: estimates read from them are those read from the responses, to the
+last bit, and no stored response is ever missing from them."""
+
+import random
+import threading
+import uuid
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import Session, func, select
+
+from app.cli import main
+from app.db import create_db_engine
+from app.keys.service import Principal
+from app.models import MonthCount, MonthTally, Unit, Volume
+from app.responses.records import ResponseRecord, insert_records
+from app.seeding.reference import seed_reference
+from app.stats import tallies
+from app.stats.params import parse_query
+from app.stats.service import satisfaction
+from app.stats.tallying import tally_closed_months, tally_month
+from app.surveys.forms import FormCatalog
+from tests.factories import response_row, write_csv
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+UNITS = ("10507", "10525", "10532")
+SECTORS = ("land", "justice", "health")
+MONTHS = ("2025-03", "2025-04", "2025-05")
+FORMS = ("counter-quick", "sipas-service", "online-service")
+
+
+def _record(
+    catalog: FormCatalog,
+    rng: random.Random,
+    unit_id: int,
+    sector: str,
+    day: date,
+    *,
+    too_fast: bool = False,
+) -> ResponseRecord:
+    form = catalog.get(rng.choice(FORMS), 1)
+    assert form is not None
+    codes = []
+    for question in form.scored_questions():
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # not answered
+        top = 3 if question.type == "choice3" else 5
+        codes.append((question.id, rng.randint(1, top)))
+    moment = datetime.combine(day, time(rng.randrange(7, 17)), tzinfo=ZONE)
+    return ResponseRecord(
+        id=uuid.UUID(int=rng.getrandbits(128), version=4),
+        submitted_at=moment.astimezone(UTC),
+        unit_id=unit_id,
+        sector_code=sector,
+        channel="online" if form.id == "online-service" else rng.choice(("counter", "paper")),
+        form=form,
+        source="import",
+        codes=tuple(codes),
+        texts=(),
+        content_sha256="0" * 64,
+        flag_too_fast=too_fast,
+    )
+
+
+def _units(session: Session) -> dict[str, int]:
+    found = session.exec(select(Unit.code, Unit.id).where(Unit.code.in_(UNITS)))  # type: ignore[attr-defined]
+    return {code: uid for code, uid in found if uid is not None}
+
+
+@pytest.fixture
+def responses(session: Session, catalog: FormCatalog) -> int:
+    """About 600 responses of three forms over three months, with volumes for most cells;
+    a few are excluded. Returns how many are in scope."""
+    rng = random.Random(7)
+    records = []
+    for code, unit_id in _units(session).items():
+        for sector in SECTORS:
+            for month in MONTHS:
+                year, number = int(month[:4]), int(month[5:])
+                if rng.random() < 0.85:
+                    session.add(Volume(month=month, unit_id=unit_id, sector_code=sector,
+                                       dossiers=rng.randrange(50, 900)))  # fmt: skip
+                for _ in range(rng.choice((1, 2, 5, 20, 40))):
+                    day = date(year, number, rng.randrange(1, 29))
+                    records.append(_record(catalog, rng, unit_id, sector, day,
+                                           too_fast=rng.random() < 0.03))  # fmt: skip
+        del code
+    session.flush()
+    insert_records(session.connection(), records, ZONE)
+    return sum(not record.flag_too_fast for record in records)
+
+
+QUERIES = {
+    "overall by sector, post-stratified": {"by": "sector", "weighting": "poststratified"},
+    "overall by unit and channel, raked": {"by": "unit,channel", "weighting": "raked"},
+    "every criterion by sector, unweighted": {"by": "sector,question", "indicator": "sipas",
+                                                  "weighting": "none"},
+    "a criterion by month": {"by": "month", "indicator": "staff_polite"},
+    "an element question by sector": {"by": "sector", "indicator": "access"},
+    "half a month read from responses": {"by": "sector", "date_from": "2025-03-15"},
+    "the online index by channel": {"by": "channel", "indicator": "online"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("parameters", QUERIES.values(), ids=QUERIES.keys())
+def test_estimates_from_tallies_are_those_from_responses(
+    session: Session, catalog: FormCatalog, responses: int, parameters: dict[str, str]
+) -> None:
+    period = {"date_from": "2025-03-01", "date_to": "2025-05-31"}
+    query = parse_query(catalog, **{**period, **parameters})  # type: ignore[arg-type]
+    from_responses = satisfaction(session, catalog, query)
+    for month in MONTHS:
+        assert tally_month(session, catalog, month)
+    from_tallies = satisfaction(session, catalog, query)
+    assert from_tallies.rows == from_responses.rows
+    assert from_tallies.unweighted_cells == from_responses.unweighted_cells
+    assert any(row["n"] > 0 for row in from_tallies.rows)
+
+
+def test_a_unit_key_reads_only_its_units_from_the_tallies(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    units = _units(session)
+    principal = Principal(key_id=1, prefix="test", role="unit",
+                          unit_ids=frozenset({units["10525"]}))  # fmt: skip
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-05-31", by="unit")
+    from_responses = satisfaction(session, catalog, query, principal)
+    for month in MONTHS:
+        tally_month(session, catalog, month)
+    from_tallies = satisfaction(session, catalog, query, principal)
+    assert from_tallies.rows == from_responses.rows
+    assert [row["unit"] for row in from_tallies.rows] == ["10525"]
+
+
+def test_the_tallies_hold_every_in_scope_response(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    for month in MONTHS:
+        tally_month(session, catalog, month)
+    assert session.exec(select(func.sum(MonthCount.responses))).one() == responses
+    assert tally_month(session, catalog, MONTHS[0]) is False  # tallied already
+
+
+def test_a_new_response_in_a_tallied_month_forgets_its_tallies(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-03-31")
+    tally_month(session, catalog, "2025-03")
+    before = satisfaction(session, catalog, query).rows[0]["n"]
+    late = _record(catalog, random.Random(1), _units(session)["10507"], "land", date(2025, 3, 9))
+    insert_records(session.connection(), [late], ZONE)
+    assert tallies.generations(session.connection(), ["2025-03"]) == {}
+    assert session.exec(select(func.count()).select_from(MonthTally)).one() == 0
+    answered_overall = any(question == "overall" for question, _ in late.codes)
+    assert satisfaction(session, catalog, query).rows[0]["n"] == before + answered_overall
+
+
+def test_an_excluded_response_leaves_the_tallies_alone(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    tally_month(session, catalog, "2025-03")
+    rng = random.Random(2)
+    flagged = _record(catalog, rng, _units(session)["10507"], "land", date(2025, 3, 9),
+                      too_fast=True)  # fmt: skip
+    insert_records(session.connection(), [flagged], ZONE)
+    assert list(tallies.generations(session.connection(), ["2025-03"])) == ["2025-03"]
+
+
+def test_closed_months_are_tallied_once_and_the_open_month_never(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    may_10 = datetime(2025, 5, 10, 12, tzinfo=ZONE)
+    assert tally_closed_months(session, catalog, ZONE, may_10) == ["2025-03", "2025-04"]
+    assert tally_closed_months(session, catalog, ZONE, may_10) == []
+    # Midnight of 1 June in the city: May has ended.
+    june_1 = datetime(2025, 6, 1, 0, 0, 1, tzinfo=ZONE)
+    assert tally_closed_months(session, catalog, ZONE, june_1) == ["2025-05"]
+
+
+def test_a_build_waits_for_a_writer_of_its_month_and_counts_its_response(
+    scratch_database_url: str, catalog: FormCatalog
+) -> None:
+    engine = create_db_engine(scratch_database_url)
+    try:
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+            unit_id = _units(session)["10507"]
+        rng = random.Random(3)
+        first = _record(catalog, rng, unit_id, "land", date(2025, 3, 2))
+        with engine.begin() as connection:
+            insert_records(connection, [first], ZONE)
+        built: list[bool] = []
+
+        def build() -> None:
+            with Session(engine) as session:
+                built.append(tally_month(session, catalog, "2025-03"))
+
+        with engine.begin() as writer:
+            late = _record(catalog, rng, unit_id, "land", date(2025, 3, 30))
+            insert_records(writer, [late], ZONE)
+            builder = threading.Thread(target=build)
+            builder.start()
+            builder.join(timeout=1.0)
+            assert builder.is_alive(), "the build must wait for the writer's transaction"
+        builder.join(timeout=30)
+        assert built == [True]
+        with Session(engine) as session:
+            assert session.exec(select(func.sum(MonthCount.responses))).one() == 2
+    finally:
+        engine.dispose()
+
+
+def test_sipas_analytics_tally_tallies_closed_months_once(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    path = write_csv(tmp_path / "paper.csv", [response_row(), response_row()])
+    assert main(["import", "responses", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["analytics", "tally"]) == 0
+    assert "tallied 2026-10\n1 month(s) tallied" in capsys.readouterr().out
+    assert main(["analytics", "tally"]) == 0
+    assert "0 month(s) tallied" in capsys.readouterr().out
+    assert main(["analytics", "tally", "--month", "2026-10"]) == 0
+    assert "2026-10 is tallied already" in capsys.readouterr().out
+    assert main(["analytics", "tally", "--month", "2026-13"]) == 2
