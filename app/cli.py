@@ -30,10 +30,20 @@ from app.migrate import upgrade
 from app.models import ROLES
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
+from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
-from app.stats.table import ROW_FIELDS, TARGET_COLUMNS, write_rows
+from app.stats.table import (
+    DRIVER_FIELDS,
+    ROW_FIELDS,
+    TARGET_COLUMNS,
+    TREND_FIELDS,
+    driver_rows,
+    trend_rows,
+    write_rows,
+)
 from app.stats.targets import TARGET_FIELDS, plan_targets
+from app.stats.trend import trend
 from app.surveys.forms import FormCatalog, FormFileError
 from app.surveys.qr import unit_poster
 
@@ -166,12 +176,14 @@ def cmd_apikey(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
+    """The analytics routes' results, the same rows in the same formats."""
     catalog = FormCatalog.from_directory()
+    series = args.by or None if args.action == "trend" else None
     query = parse_query(
         catalog,
         date_from=args.date_from,
         date_to=args.date_to,
-        by=getattr(args, "by", ""),
+        by="" if args.action == "trend" else getattr(args, "by", ""),
         indicator=getattr(args, "indicator", "overall"),
         weighting=args.weighting,
         interval=args.ci,
@@ -179,20 +191,32 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     )
     url = settings.analytics_database_url or settings.database_url
     analytics_settings = settings.model_copy(update={"database_url": url})
+    echo: dict[str, object] = query.echo(query.weighting or "default")
     with _session(analytics_settings) as session:
         if args.action == "targets":
             rows = plan_targets(session, catalog, query)
             fields = [*TARGET_COLUMNS, *TARGET_FIELDS]
-            document: dict[str, object] = {"query": query.echo(query.weighting or "default")}
+            document: dict[str, object] = {"query": echo, "rows": rows}
+        elif args.action == "trend":
+            found = trend(session, catalog, query, series)
+            rows = trend_rows(found)
+            fields = [*([series] if series else []), *TREND_FIELDS]
+            document = {"query": {**echo, "by": series}, "series": found}
+        elif args.action == "drivers":
+            model = drivers(session, catalog, query)
+            rows = driver_rows(model["drivers"])
+            document = model
+            fields = list(DRIVER_FIELDS)
         else:
             result = satisfaction(session, catalog, query)
             rows = result.rows
             fields = [*query.by, *ROW_FIELDS]
-            document = {"query": result.query, "unweighted_cells": result.unweighted_cells}
+            document = {"query": result.query, "rows": rows,
+                        "unweighted_cells": result.unweighted_cells}  # fmt: skip
     if args.format == "csv":
         write_rows(sys.stdout, rows, fields)
     else:
-        json.dump({**document, "rows": rows}, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 0
 
@@ -309,12 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("satisfaction", "weighted rates with intervals, by sector, unit, …"),
         ("targets", "the plan's indicators against their targets"),
+        ("trend", "monthly series per sector or unit, with a test for a trend"),
+        ("drivers", "which elements move overall satisfaction most"),
     ):
         command = stats_commands.add_parser(name, help=help_text)
         command.add_argument("--from", dest="date_from", required=True, metavar="YYYY-MM-DD")
         command.add_argument("--to", dest="date_to", required=True, metavar="YYYY-MM-DD")
         if name == "satisfaction":
             command.add_argument("--by", default="", help="comma list: sector,unit,channel,…")
+        if name == "trend":
+            command.add_argument("--by", choices=("sector", "unit"), help="one series for all")
+        if name in ("satisfaction", "trend"):
             command.add_argument("--indicator", default="overall")
         command.add_argument("--weighting", choices=("none", "poststratified", "raked"))
         command.add_argument("--ci", default="logit", choices=("logit", "beta", "wald"))

@@ -173,6 +173,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--no-r", action="store_true")
     parser.add_argument("--only-r", action="store_true", help="skip our own timings")
+    parser.add_argument("--no-index", action="store_true", help="skip the sipas index query")
     parser.add_argument("--postgres", metavar="SERVER_URL", help="run on PostgreSQL instead")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -193,7 +194,7 @@ def main() -> None:
         ("overall by sector", "sector", "overall"),
         ("all criteria by sector (by=sector,question)", "sector,question", "sipas"),
         ("sipas index by sector", "sector", "sipas"),
-    )  # fmt: skip
+    )[: 2 if args.no_index else 3]  # fmt: skip
     with Session(engine) as session:
         untallied(session)
         for tallied in (False, True) if queries else ():

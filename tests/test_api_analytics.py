@@ -2,8 +2,10 @@
 
 import csv
 import io
+import random
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -220,3 +222,48 @@ def test_drivers_rank_the_elements_in_plain_words(
     # The fixture answers only `staff` besides overall: no complete case, no model.
     assert body["drivers"] == []
     assert body["n"] == 0
+
+
+def test_trend_and_drivers_as_csv_carry_the_figures_of_their_json(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+    assert unit_id is not None
+    rng = random.Random(4)
+    records = []
+    for month in ("2026-09", "2026-10"):
+        moment = datetime.fromisoformat(f"{month}-12T10:00:00+07:00").astimezone(UTC)
+        for _ in range(300):
+            mood = rng.random()
+            codes = [
+                (e, min(5, max(1, round(1 + 4 * mood + rng.gauss(0, 1)))))
+                for e in ("access", "procedure", "staff", "result", "feedback")
+            ]
+            overall = 5 if mood + rng.gauss(0, 0.2) > 0.5 else 2
+            records.append(ResponseRecord(
+                id=uuid.uuid4(), submitted_at=moment, unit_id=unit_id, sector_code="land",
+                channel="counter", form=form, source="import",
+                codes=(("overall", overall), *codes), texts=(), content_sha256="0" * 64,
+            ))  # fmt: skip
+    insert_records(session.connection(), records, ZONE)
+    headers = api_key(session, "analyst")
+    period = {"from": "2026-09-01", "to": "2026-10-31", "weighting": "none"}
+
+    def both(path: str, **params: str) -> tuple[Any, list[dict[str, str]]]:
+        body = client.get(path, params={**period, **params}, headers=headers).json()
+        response = client.get(path, params={**period, **params, "format": "csv"}, headers=headers)
+        assert response.headers["content-type"].startswith("text/csv")
+        return body, list(csv.DictReader(io.StringIO(response.text)))
+
+    body, rows = both("/api/v1/analytics/trend", by="sector")
+    (land,) = body["series"]
+    assert [(r["sector"], r["month"]) for r in rows] == [("land", "2026-09"), ("land", "2026-10")]
+    assert [float(r["rate"]) for r in rows] == [p["rate"] for p in land["points"]]
+    assert {float(r["trend_p_value"]) for r in rows} == {land["trend"]["p_value"]}
+    body, rows = both("/api/v1/analytics/drivers")
+    assert len(body["drivers"]) == 5
+    assert [r["element"] for r in rows] == [d["element"] for d in body["drivers"]]
+    assert [float(r["odds_ratio"]) for r in rows] == [d["odds_ratio"] for d in body["drivers"]]
+    assert [r["text_vi"] for r in rows] == [d["text"]["vi"] for d in body["drivers"]]

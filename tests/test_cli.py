@@ -1,5 +1,6 @@
 """The `sipas` command line, as an administrator types it."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ def test_the_commands_of_the_design_exist() -> None:
         ["seed", "--demo"],
         ["import", "volumes", "v.csv"],
         ["apikey", "create", "--role", "analyst"],
+        ["analytics", "tally"],
     ):
         assert parser.parse_args(argv).handler is not None
 
@@ -110,3 +112,15 @@ def test_analytics_prints_the_same_rows_as_the_api(
     ]
     assert main([*argv, "--by", "planet"]) == 1
     assert "by: 'planet' is not one of" in capsys.readouterr().err
+    trend = ["analytics", "trend", "--from", "2026-10-01", "--to", "2026-10-31"]
+    assert main([*trend, "--by", "sector", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("sector,month,n,rate,se,ci_low,ci_high")
+    assert [line.split(",")[:4] for line in lines[1:]] == [
+        ["justice", "2026-10", "1", "1.0"],
+        ["land", "2026-10", "2", "0.5"],
+    ]
+    assert main(["analytics", "drivers", "--from", "2026-10-01", "--to", "2026-10-31"]) == 0
+    drivers = json.loads(capsys.readouterr().out)
+    assert drivers["query"]["from"] == "2026-10-01"
+    assert drivers["drivers"] == []  # feedback is "not applicable" on every row: no model

@@ -11,7 +11,15 @@ from app.deps import AnalyticsSessionDep, CatalogDep, Reader
 from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import SatisfactionQuery, satisfaction
-from app.stats.table import ROW_FIELDS, TARGET_COLUMNS, write_rows
+from app.stats.table import (
+    DRIVER_FIELDS,
+    ROW_FIELDS,
+    TARGET_COLUMNS,
+    TREND_FIELDS,
+    driver_rows,
+    trend_rows,
+    write_rows,
+)
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import FormCatalog
@@ -110,17 +118,28 @@ def get_trend(
     period: PeriodDep,
     by: Annotated[str | None, Query(description="sector or unit; none for one series")] = None,
     indicator: str = "overall",
-) -> dict[str, Any]:
-    """Monthly rates per sector or unit with intervals, and a test for a linear trend."""
+    format: Format = "json",
+) -> Response | dict[str, Any]:
+    """Monthly rates per sector or unit with intervals, and a test for a linear trend; as
+    CSV, one row per series and month with the series' test repeated."""
     query = period.query(catalog, indicator=indicator)
     series = trend(session, catalog, query, by or None, principal)
+    if format == "csv":
+        return _csv(trend_rows(series), [*([by] if by else []), *TREND_FIELDS])
     return {"query": {**query.echo(query.weighting or "default"), "by": by}, "series": series}
 
 
-@router.get("/drivers")
+@router.get("/drivers", response_model=None)
 def get_drivers(
-    session: AnalyticsSessionDep, catalog: CatalogDep, principal: Reader, period: PeriodDep
-) -> dict[str, Any]:
+    session: AnalyticsSessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    period: PeriodDep,
+    format: Format = "json",
+) -> Response | dict[str, Any]:
     """Which elements move overall satisfaction most: a design-weighted logistic regression
     of overall satisfaction on the element answers, with odds ratios in plain words."""
-    return drivers(session, catalog, period.query(catalog), principal)
+    result = drivers(session, catalog, period.query(catalog), principal)
+    if format == "csv":
+        return _csv(driver_rows(result["drivers"]), list(DRIVER_FIELDS))
+    return result

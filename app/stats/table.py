@@ -1,4 +1,5 @@
-"""Result rows as CSV, the same for the REST API and the CLI."""
+"""Result rows as CSV, the same for the REST API and the CLI; the nested results (trend
+series, drivers) as flat rows first."""
 
 import csv
 from typing import Any, TextIO
@@ -8,6 +9,33 @@ ROW_FIELDS = (
     "kish_n_eff", "target", "status", "p_value", "small_sample", "coverage", "lonely_cells",
 )  # fmt: skip
 TARGET_COLUMNS = ("indicator", "measured_by", "sectors", "channels")
+TREND_FIELDS = (
+    "month", "n", "rate", "se", "ci_low", "ci_high", "target", "status", "small_sample",
+    "trend_months", "trend_slope_per_month", "trend_se", "trend_p_value", "trend_direction",
+)  # fmt: skip
+DRIVER_FIELDS = (
+    "rank", "element", "coefficient", "se", "odds_ratio", "odds_ratio_low", "odds_ratio_high",
+    "p_value", "text_vi", "text_en",
+)  # fmt: skip
+
+
+def trend_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per series and month, the series' trend test repeated on each."""
+    rows: list[dict[str, Any]] = []
+    for one in series:
+        keys = {k: v for k, v in one.items() if k not in ("points", "trend")}
+        test = {f"trend_{name}": value for name, value in one["trend"].items()}
+        rows.extend({**keys, **point, **test} for point in one["points"])
+    return rows
+
+
+def driver_rows(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per element, its sentence in both languages."""
+    return [
+        {**{k: v for k, v in d.items() if k != "text"}, "text_vi": d["text"]["vi"],
+         "text_en": d["text"]["en"]}
+        for d in drivers
+    ]  # fmt: skip
 
 
 def _cell(value: Any) -> Any:
