@@ -28,6 +28,7 @@ from app.imports.responses import import_responses
 from app.keys.service import create_api_key, list_api_keys, revoke_api_key
 from app.migrate import upgrade
 from app.models import ROLES
+from app.months import Month
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
 from app.stats.drivers import drivers
@@ -222,7 +223,6 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
-    from app.months import Month
     from app.stats.tallying import tally_closed_months, tally_month
 
     catalog = FormCatalog.from_directory()
@@ -233,14 +233,21 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"tallied {month}")
             print(f"{len(months)} month(s) tallied")
             return 0
-        try:
-            month = str(Month.parse(args.month))
-        except ValueError as exc:
-            print(f"sipas: --month: {exc}", file=sys.stderr)
+        wanted = _month(args.month)
+        if wanted is None:
             return 2
-        made = tally_month(session, catalog, month)
-    print(f"tallied {month}" if made else f"{month} is tallied already")
+        made = tally_month(session, catalog, str(wanted))
+    print(f"tallied {wanted}" if made else f"{wanted} is tallied already")
     return 0
+
+
+def _month(text: str) -> Month | None:
+    """``--month`` as a Month, or None after saying why it is not one."""
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        print(f"sipas: --month: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
@@ -252,7 +259,6 @@ def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from app.months import Month
     from app.reports.schedule import run_due
     from app.reports.service import generate
 
@@ -264,10 +270,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
             print(f"report {one.month} version {one.version}: {one.status}")
         print(f"{len(made)} report(s) made")
         return 0
-    try:
-        month = Month.parse(args.month)
-    except ValueError as exc:
-        print(f"sipas: --month: {exc}", file=sys.stderr)
+    month = _month(args.month)
+    if month is None:
         return 2
     with _session(settings) as session:
         report = generate(session, catalog, month)
