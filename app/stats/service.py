@@ -318,26 +318,34 @@ def build_frame(
     cells: dict[tuple[int, str, str], int] = {}
     domains: dict[tuple[Any, ...], int] = {}
     unweighted_sizes: dict[tuple[int, str, str], int] = defaultdict(int)
-    row_cell = np.empty(len(keys), dtype=np.intp)
-    row_domain = np.empty(len(keys), dtype=np.intp)
+    # An index's rows repeat each cell key once per answer pattern: the keys are placed
+    # once each, in order of first appearance (so cells and domains are numbered as if
+    # every row were visited), and the rows take their key's place.
+    first_seen: dict[tuple[int, str, str, str | None], int] = {}
+    inverse = np.fromiter((first_seen.setdefault(key, len(first_seen)) for key in keys),
+                          dtype=np.intp, count=len(keys))  # fmt: skip
+    key_totals = np.bincount(inverse, totals, len(first_seen))
+    key_cell = np.empty(len(first_seen), dtype=np.intp)
+    key_domain = np.empty(len(first_seen), dtype=np.intp)
     covered: dict[int, set[tuple[int, str, str]]] = defaultdict(set)
-    for position, (unit_id, sector, month, channel) in enumerate(keys):
+    for position, (unit_id, sector, month, channel) in enumerate(first_seen):
         cell = (unit_id, sector, month)
         values = {"unit": unit_id, "sector": sector, "month": month, "channel": channel}
         # Responses outside the query's scope stay in the design (their cells keep their
         # n_h) but fall in a domain of their own, which is not reported.
         key = (query.in_scope(sector, channel), *(values[k] for k in domain_keys))
-        row_domain[position] = domains.setdefault(key, len(domains))
+        key_domain[position] = domains.setdefault(key, len(domains))
         if weighting == "none":
-            row_cell[position] = 0
+            key_cell[position] = 0
         elif cell in volumes:
-            row_cell[position] = cells.setdefault(cell, len(cells))
-            covered[int(row_domain[position])].add(cell)
+            key_cell[position] = cells.setdefault(cell, len(cells))
+            covered[int(key_domain[position])].add(cell)
         else:
-            row_cell[position] = -1
-            unweighted_sizes[cell] += int(totals[position])
+            key_cell[position] = -1
+            unweighted_sizes[cell] += int(key_totals[position])
         if weighting == "none" and cell in volumes:
-            covered[int(row_domain[position])].add(cell)
+            covered[int(key_domain[position])].add(cell)
+    row_cell, row_domain = key_cell[inverse], key_domain[inverse]
     kept = row_cell >= 0
     cell_count = 1 if weighting == "none" else len(cells)
     cell_size = np.bincount(row_cell[kept], totals[kept], cell_count).astype(np.int64)
