@@ -236,8 +236,8 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
         wanted = _month(args.month)
         if wanted is None:
             return 2
-        made = tally_month(session, catalog, str(wanted))
-    print(f"tallied {wanted}" if made else f"{wanted} is tallied already")
+        made = tally_month(session, catalog, str(wanted), rebuild=args.rebuild)
+    print(f"tallied {wanted}" if made else f"{wanted} is tallied already (--rebuild)")
     return 0
 
 
@@ -358,6 +358,9 @@ def build_parser() -> argparse.ArgumentParser:
         "tally", help="keep the counts of closed months, so queries over them are fast"
     )
     tally.add_argument("--month", metavar="YYYY-MM", help="this month only, even if open")
+    tally.add_argument(
+        "--rebuild", action="store_true", help="with --month: replace its tallies if it has some"
+    )
     tally.set_defaults(handler=cmd_tally)
 
     report = commands.add_parser("report", help="the monthly satisfaction report")

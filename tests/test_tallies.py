@@ -6,9 +6,11 @@ import threading
 import uuid
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from app.cli import main
@@ -169,6 +171,26 @@ def test_an_excluded_response_leaves_the_tallies_alone(
     assert list(tallies.generations(session.connection(), ["2025-03"])) == ["2025-03"]
 
 
+def test_a_rebuild_catches_up_with_responses_changed_outside_the_platform(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-03-31", by="sector")
+    tally_month(session, catalog, "2025-03")
+    # The platform never updates a response; an operator with SQL can.
+    session.connection().execute(
+        text("UPDATE response SET excluded = :yes WHERE month = :month AND sector_code = 'land'"),
+        {"yes": True, "month": "2025-03"},
+    )
+
+    def land(rows: list[dict[str, Any]]) -> list[int]:
+        return [row["n"] for row in rows if row["sector"] == "land"]
+
+    stale = land(satisfaction(session, catalog, query).rows)
+    assert stale[0] > 0  # the tallies still count them
+    assert tally_month(session, catalog, "2025-03", rebuild=True)
+    assert land(satisfaction(session, catalog, query).rows) in ([], [0])
+
+
 def test_closed_months_are_tallied_once_and_the_open_month_never(
     session: Session, catalog: FormCatalog, responses: int
 ) -> None:
@@ -226,4 +248,16 @@ def test_sipas_analytics_tally_tallies_closed_months_once(
     assert "0 month(s) tallied" in capsys.readouterr().out
     assert main(["analytics", "tally", "--month", "2026-10"]) == 0
     assert "2026-10 is tallied already" in capsys.readouterr().out
+    assert main(["analytics", "tally", "--month", "2026-10", "--rebuild"]) == 0
+    assert "tallied 2026-10\n" in capsys.readouterr().out
+    assert count_responses_tallied(cli_env) == 2
     assert main(["analytics", "tally", "--month", "2026-13"]) == 2
+
+
+def count_responses_tallied(url: str) -> int:
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            return int(session.exec(select(func.sum(MonthCount.responses))).one() or 0)
+    finally:
+        engine.dispose()

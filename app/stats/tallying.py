@@ -23,8 +23,12 @@ from app.surveys.forms import FormCatalog
 log = logging.getLogger("sipas.analytics")
 
 
-def tally_month(session: Session, catalog: FormCatalog, month: str) -> bool:
-    """Tally ``month`` from its responses; False when it was tallied already."""
+def tally_month(
+    session: Session, catalog: FormCatalog, month: str, *, rebuild: bool = False
+) -> bool:
+    """Tally ``month`` from its responses; False when it was tallied already. ``rebuild``
+    replaces tallies that exist (after responses were changed outside the platform, which
+    never updates or deletes one)."""
     questions = list(scored_questions(catalog))
     plans = [IndicatorPlan(q, (q,), (1.0,), False) for q in questions]
     span = Month.parse(month)
@@ -32,7 +36,9 @@ def tally_month(session: Session, catalog: FormCatalog, month: str) -> bool:
     with writing(session):
         connection = session.connection()
         if tallies.lock_for_build(connection, month):
-            return False
+            if not rebuild:
+                return False
+            tallies.forget(connection, [month])
         keys, responses, counted = question_counts(
             session, catalog, query, plans, None, use_tallies=False
         )
