@@ -288,6 +288,33 @@ class MonthTally(SQLModel, table=True):
     unsatisfied: int
 
 
+class MonthPatternPlan(SQLModel, table=True):
+    """An element whose answer patterns a tallied month keeps in ``month_pattern``, over
+    these criteria (a new form version may change an element's criteria: patterns over
+    other criteria are then not read)."""
+
+    __tablename__ = "month_pattern_plan"
+
+    month: str = Field(primary_key=True, max_length=7)
+    indicator: str = Field(primary_key=True, max_length=64)
+    questions: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MonthPattern(SQLModel, table=True):
+    """Per cell, channel and element of a tallied month: the in-scope responses with each
+    answer pattern over the element's criteria (S, U or '.' per criterion)."""
+
+    __tablename__ = "month_pattern"
+
+    month: str = Field(primary_key=True, max_length=7)
+    unit_id: int = Field(primary_key=True)
+    sector_code: str = Field(primary_key=True, max_length=32)
+    channel: str = Field(primary_key=True, max_length=10)
+    indicator: str = Field(primary_key=True, max_length=64)
+    pattern: str = Field(primary_key=True, max_length=64)
+    responses: int
+
+
 class Volume(SQLModel, table=True):
     """Dossiers handled in a cell (month, unit, sector): the population for weighting."""
 

@@ -115,7 +115,7 @@ def bare_group_by(session: Session, catalog: FormCatalog, query: SatisfactionQue
         plan(catalog, query.indicator)]  # fmt: skip
     if any(item.is_index for item in plans):
         for item in plans:
-            pattern_counts(session, catalog, query, item, None)
+            pattern_counts(session, catalog, query, item, None, use_tallies=False)
     else:
         question_counts(session, catalog, query, plans, None, use_tallies=False)
 

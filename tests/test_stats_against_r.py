@@ -211,9 +211,10 @@ CASES = [
 ]
 
 
-# One-question indicators are read from the months' tallies too (app.stats.tallies).
+# One-question indicators and elements are read from the months' tallies too
+# (app.stats.tallies); the sipas index always reads the responses.
 SOURCED = [(*case, "responses") for case in CASES]
-SOURCED += [(*case, "tallies") for case in CASES if case[1] == "overall"]
+SOURCED += [(*case, "tallies") for case in CASES if case[1] != "sipas"]
 
 
 @needs_r

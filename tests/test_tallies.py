@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 from app.cli import main
 from app.db import create_db_engine
 from app.keys.service import Principal
-from app.models import MonthCount, MonthTally, Unit, Volume
+from app.models import MonthCount, MonthPattern, MonthTally, Unit, Volume
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
 from app.stats import tallies
@@ -120,6 +120,31 @@ def test_estimates_from_tallies_are_those_from_responses(
     assert from_tallies.rows == from_responses.rows
     assert from_tallies.unweighted_cells == from_responses.unweighted_cells
     assert any(row["n"] > 0 for row in from_tallies.rows)
+
+
+def test_an_element_index_reads_its_answer_patterns_from_the_tallies(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-05-31", by="sector",
+                        indicator="staff")  # fmt: skip
+    from_responses = satisfaction(session, catalog, query).rows
+    for month in MONTHS:
+        tally_month(session, catalog, month)
+    kept = session.exec(select(func.sum(MonthPattern.responses))
+                        .where(MonthPattern.indicator == "staff")).one()  # fmt: skip
+    assert kept == responses  # each in-scope response has one pattern per element
+    assert satisfaction(session, catalog, query).rows == from_responses
+    # Patterns kept over other criteria (the element changed since) are not read.
+    session.connection().execute(
+        text("UPDATE month_pattern SET responses = responses + 1000 WHERE indicator = :i"),
+        {"i": "staff"},
+    )
+    assert satisfaction(session, catalog, query).rows != from_responses
+    session.connection().execute(
+        text("UPDATE month_pattern_plan SET questions = :q WHERE indicator = :i"),
+        {"q": "staff_polite", "i": "staff"},
+    )
+    assert satisfaction(session, catalog, query).rows == from_responses
 
 
 def test_a_unit_key_reads_only_its_units_from_the_tallies(

@@ -6,11 +6,11 @@ answered it and was satisfied. Raw rows never travel to Python.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import product
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -136,10 +136,7 @@ def _grouped(
     cell (and channel) and ``group``."""
     ranges = [(query.date_from, query.date_to)] if ranges is None else ranges
     channel = ", channel" if query.groups_by_channel else ""
-    scope = ""
-    if unit_ids is not None:
-        listed = ", ".join(str(int(uid)) for uid in sorted(unit_ids)) or "NULL"
-        scope = f" AND unit_id IN ({listed})"
+    scope = tallies.unit_scope(unit_ids)
     dates = " OR ".join(
         f"(local_date >= :from_{i} AND local_date <= :to_{i})" for i in range(len(ranges))
     )
@@ -168,11 +165,38 @@ def pattern_counts(
     query: SatisfactionQuery,
     indicator: IndicatorPlan,
     unit_ids: frozenset[int] | None,
+    *,
+    use_tallies: bool = True,
 ) -> Counts:
-    """An index's counts: responses per cell, domain keys and answer pattern."""
+    """An index's counts: responses per cell, domain keys and answer pattern, sorted.
+
+    Months that keep this element's patterns (app.stats.tallies) are read from them.
+    """
     pattern = _state_sql(catalog, indicator.questions, indicator.is_index)
-    rows = _grouped(session, query, unit_ids, f"{pattern} AS pattern, COUNT(*)", ", pattern")
-    return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
+
+    def from_responses(ranges: list[DateRange]) -> Counts:
+        if not ranges:
+            return []
+        rows = _grouped(session, query, unit_ids, f"{pattern} AS pattern, COUNT(*)",
+                        ", pattern", ranges)  # fmt: skip
+        return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
+
+    def from_tallies(months: list[str]) -> Counts:
+        return tallies.read_patterns(session.connection(), months, indicator.name, unit_ids,
+                                     query.groups_by_channel)  # fmt: skip
+
+    def usable(months: list[str]) -> list[str]:
+        return tallies.pattern_months(session.connection(), months, indicator.name,
+                                      indicator.questions)  # fmt: skip
+
+    whole = [(query.date_from, query.date_to)]
+    found = (
+        _tallied_or_counted(session, query, from_responses, from_tallies, list.__add__, usable)
+        if use_tallies
+        else from_responses(whole)
+    )
+    # In one order whichever way they were read, so the estimates agree to the last bit.
+    return sorted(found, key=lambda row: row[:5])
 
 
 def question_counts(
@@ -191,31 +215,61 @@ def question_counts(
     the rest from the responses, in one scan for all questions.
     """
     questions = [item.questions[0] for item in plans]
+
+    def from_responses(ranges: list[DateRange]) -> QuestionCounts:
+        return _counted_responses(session, catalog, query, plans, unit_ids, ranges)
+
+    def from_tallies(months: list[str]) -> QuestionCounts:
+        return tallies.read(session.connection(), months, questions, unit_ids,
+                            query.groups_by_channel)  # fmt: skip
+
+    def combine(one: QuestionCounts, other: QuestionCounts) -> QuestionCounts:
+        return (
+            one[0] + other[0],
+            np.concatenate([one[1], other[1]]),
+            np.concatenate([one[2], other[2]]),
+        )
+
+    whole = [(query.date_from, query.date_to)]
+    found = (
+        _tallied_or_counted(session, query, from_responses, from_tallies, combine)
+        if use_tallies
+        else from_responses(whole)
+    )
+    return _in_key_order(found)
+
+
+QuestionCounts = tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]
+_Found = TypeVar("_Found")
+
+
+def _tallied_or_counted(
+    session: Session,
+    query: SatisfactionQuery,
+    from_responses: Callable[[list[DateRange]], _Found],
+    from_tallies: Callable[[list[str]], _Found],
+    combine: Callable[[_Found, _Found], _Found],
+    usable: Callable[[list[str]], list[str]] | None = None,
+) -> _Found:
+    """The period's counts: its tallied months (those of them ``usable`` says) from their
+    tallies, the rest from the responses."""
     connection = session.connection()
     whole = [m for m in months_of(query.date_from, query.date_to) if _inside(m, query)]
     for _ in range(_READ_ATTEMPTS):
-        tallied = tallies.generations(connection, whole) if use_tallies else {}
-        found = _counted_responses(
-            session, catalog, query, plans, unit_ids, _untallied(query, set(tallied))
-        )
+        tallied = tallies.generations(connection, whole)
+        if usable is not None and tallied:
+            kept = set(usable(sorted(tallied)))
+            tallied = {month: g for month, g in tallied.items() if month in kept}
+        found = from_responses(_untallied(query, set(tallied)))
         if tallied:
-            kept = tallies.read(connection, sorted(tallied), questions, unit_ids,
-                                query.groups_by_channel)  # fmt: skip
-            found = (
-                found[0] + kept[0],
-                np.concatenate([found[1], kept[1]]),
-                np.concatenate([found[2], kept[2]]),
-            )
+            found = combine(found, from_tallies(sorted(tallied)))
         # Unchanged generations: nothing was built or forgotten while this read.
         if tallies.generations(connection, sorted(tallied)) == tallied:
-            return _in_key_order(found)
-    whole_period = [(query.date_from, query.date_to)]
-    return _in_key_order(_counted_responses(session, catalog, query, plans, unit_ids, whole_period))
+            return found
+    return from_responses([(query.date_from, query.date_to)])
 
 
-def _in_key_order(
-    counts: tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]],
-) -> tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]:
+def _in_key_order(counts: QuestionCounts) -> QuestionCounts:
     """Rows sorted by cell key: the sums of the estimates then run in one order, whichever
     way the counts were read (tallies, responses, a hash aggregate), to the last bit."""
     keys, totals, counted = counts
@@ -253,7 +307,7 @@ def _counted_responses(
     plans: list[IndicatorPlan],
     unit_ids: frozenset[int] | None,
     ranges: list[DateRange],
-) -> tuple[list[tallies.CellKey], NDArray[np.int64], NDArray[np.int64]]:
+) -> QuestionCounts:
     if not ranges:
         empty = np.zeros((0, 2 * len(plans)), dtype=np.int64)
         return [], np.zeros(0, dtype=np.int64), empty

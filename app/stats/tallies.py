@@ -2,9 +2,11 @@
 
 Per cell (unit, sector, month), channel and scored question, a tally holds how many
 in-scope responses were satisfied with the question and how many answered it and were
-not; ``month_count`` holds the cell's responses. A rate over closed months then reads a
-few thousand tally rows instead of every response, and gets the same counts, hence the
-same estimates (tests/test_tallies.py).
+not; ``month_count`` holds the cell's responses; ``month_pattern`` holds, per element of
+few criteria, the responses with each answer pattern over them (at most 3^5 per cell, the
+counts an element index needs). A query over closed months then reads a few thousand
+rows instead of every response, and gets the same counts, hence the same estimates
+(tests/test_tallies.py).
 
 The tallies stay equal to the responses:
 
@@ -65,7 +67,7 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
         listed,
     )
     if forgotten.rowcount:
-        for table in ("month_tally", "month_count"):
+        for table in ("month_tally", "month_count", "month_pattern", "month_pattern_plan"):
             connection.execute(
                 text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
                     bindparam("months", expanding=True)
@@ -135,10 +137,7 @@ def read(
     per key, and per question (columns 2q, 2q + 1) the satisfied and unsatisfied."""
     channel = ", channel" if by_channel else ""
     group = f"unit_id, sector_code, month{channel}"
-    scope = ""
-    if unit_ids is not None:
-        scope = " AND unit_id IN (" + (", ".join(str(int(u)) for u in sorted(unit_ids)) or "NULL")
-        scope += ")"
+    scope = unit_scope(unit_ids)
     months_in: Any = bindparam("months", expanding=True)
     counted = _rows(
         connection,
@@ -179,6 +178,13 @@ def read(
     return keys, responses, tallies
 
 
+def unit_scope(unit_ids: frozenset[int] | None) -> str:
+    """`` AND unit_id IN (…)`` for a unit key's units (integers only), or nothing."""
+    if unit_ids is None:
+        return ""
+    return f" AND unit_id IN ({', '.join(str(int(u)) for u in sorted(unit_ids)) or 'NULL'})"
+
+
 def _key(row: Sequence[Any], by_channel: bool) -> CellKey:
     return (row[0], row[1], row[2], row[3] if by_channel else None)
 
@@ -187,3 +193,65 @@ def _rows(connection: Connection, statement: Any, parameters: dict[str, Any]) ->
     result = connection.execute(statement, parameters)
     # The driver's own cursor: plain tuples, thousands of them.
     return list(result.cursor.fetchall()) if result.cursor is not None else []
+
+
+def store_patterns(
+    connection: Connection,
+    month: str,
+    indicator: str,
+    questions: Sequence[str],
+    counts: Sequence[tuple[int, str, str, str | None, str, int]],
+) -> None:
+    """Keep a month's answer patterns of one element (``pattern_counts`` rows by channel)."""
+    bulk_insert(
+        connection,
+        metadata.tables["month_pattern_plan"],
+        [{"month": month, "indicator": indicator, "questions": ",".join(questions)}],
+    )
+    bulk_insert(
+        connection,
+        metadata.tables["month_pattern"],
+        [{"month": key_month, "unit_id": unit_id, "sector_code": sector, "channel": channel,
+          "indicator": indicator, "pattern": pattern, "responses": responses}
+         for unit_id, sector, key_month, channel, pattern, responses in counts],
+    )  # fmt: skip
+
+
+def pattern_months(
+    connection: Connection, months: Sequence[str], indicator: str, questions: Sequence[str]
+) -> list[str]:
+    """Those of ``months`` that keep ``indicator``'s patterns over exactly ``questions``."""
+    if not months:
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT month FROM month_pattern_plan WHERE month IN :months"
+            " AND indicator = :indicator AND questions = :questions"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months), "indicator": indicator, "questions": ",".join(questions)},
+    )
+    return sorted(str(month) for (month,) in rows)
+
+
+def read_patterns(
+    connection: Connection,
+    months: Sequence[str],
+    indicator: str,
+    unit_ids: frozenset[int] | None,
+    by_channel: bool,
+) -> list[tuple[int, str, str, str | None, str, int]]:
+    """The months' pattern counts of ``indicator``, as ``pattern_counts`` returns them."""
+    channel = ", channel" if by_channel else ""
+    group = f"unit_id, sector_code, month{channel}, pattern"
+    scope = unit_scope(unit_ids)
+    rows = _rows(
+        connection,
+        text(
+            f"SELECT {group}, SUM(responses) FROM month_pattern"  # noqa: S608
+            f" WHERE month IN :months AND indicator = :indicator{scope} GROUP BY {group}"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months), "indicator": indicator},
+    )
+    if by_channel:
+        return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
+    return [(u, s, m, None, p, int(n)) for u, s, m, p, n in rows]

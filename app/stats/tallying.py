@@ -1,4 +1,5 @@
-"""Building the monthly tallies of app.stats.tallies: one month, or every closed month.
+"""Building the monthly tallies of app.stats.tallies: one month, or every closed month;
+for each, the counts of every scored question and the answer patterns of the elements.
 
 A closed month (its last day is past in the city's time zone) is tallied once; storing a
 response of it later forgets the tallies, and the next run builds them again. ``sipas
@@ -16,11 +17,13 @@ from sqlmodel import Session
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
-from app.stats.indicators import IndicatorPlan, scored_questions
-from app.stats.service import SatisfactionQuery, question_counts
+from app.stats.indicators import IndicatorPlan, elements, plan, scored_questions
+from app.stats.service import SatisfactionQuery, pattern_counts, question_counts
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.analytics")
+# More criteria, more patterns: the sipas index's are nearly one per response.
+PATTERN_CRITERIA = 5
 
 
 def tally_month(
@@ -43,8 +46,18 @@ def tally_month(
             session, catalog, query, plans, None, use_tallies=False
         )
         tallies.store(connection, month, keys, responses, questions, counted)
+        for element in element_plans(catalog):
+            patterns = pattern_counts(session, catalog, query, element, None, use_tallies=False)
+            tallies.store_patterns(connection, month, element.name, element.questions, patterns)
     log.info("tallied %s: %d responses", month, int(responses.sum()))
     return True
+
+
+def element_plans(catalog: FormCatalog) -> list[IndicatorPlan]:
+    """The element indices whose answer patterns a month keeps: at most
+    ``PATTERN_CRITERIA`` criteria, so at most 3 ** PATTERN_CRITERIA patterns per cell."""
+    found = (plan(catalog, element) for element in elements(catalog, index=None))
+    return [p for p in found if p.is_index and len(p.questions) <= PATTERN_CRITERIA]
 
 
 def closed_months(session: Session, zone: ZoneInfo, now: datetime | None = None) -> list[str]:
