@@ -261,28 +261,29 @@ class TalliedMonth(SQLModel, table=True):
     tallied_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
 
 
-class MonthCount(SQLModel, table=True):
-    """In-scope responses of a tallied month, per cell and channel."""
-
-    __tablename__ = "month_count"
+class TalliedCell(SQLModel):
+    """The key of a tally row: a cell of a tallied month, and a channel."""
 
     month: str = Field(primary_key=True, max_length=7)
     unit_id: int = Field(primary_key=True)
     sector_code: str = Field(primary_key=True, max_length=32)
     channel: str = Field(primary_key=True, max_length=10)
+
+
+class MonthCount(TalliedCell, table=True):
+    """In-scope responses of a tallied month, per cell and channel."""
+
+    __tablename__ = "month_count"
+
     responses: int
 
 
-class MonthTally(SQLModel, table=True):
+class MonthTally(TalliedCell, table=True):
     """Per cell, channel and scored question of a tallied month: how many in-scope
     responses were satisfied with it and how many answered it and were not."""
 
     __tablename__ = "month_tally"
 
-    month: str = Field(primary_key=True, max_length=7)
-    unit_id: int = Field(primary_key=True)
-    sector_code: str = Field(primary_key=True, max_length=32)
-    channel: str = Field(primary_key=True, max_length=10)
     question_id: str = Field(primary_key=True, max_length=64)
     satisfied: int
     unsatisfied: int
@@ -300,16 +301,12 @@ class MonthPatternPlan(SQLModel, table=True):
     questions: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class MonthPattern(SQLModel, table=True):
+class MonthPattern(TalliedCell, table=True):
     """Per cell, channel and element of a tallied month: the in-scope responses with each
     answer pattern over the element's criteria (S, U or '.' per criterion)."""
 
     __tablename__ = "month_pattern"
 
-    month: str = Field(primary_key=True, max_length=7)
-    unit_id: int = Field(primary_key=True)
-    sector_code: str = Field(primary_key=True, max_length=32)
-    channel: str = Field(primary_key=True, max_length=10)
     indicator: str = Field(primary_key=True, max_length=64)
     pattern: str = Field(primary_key=True, max_length=64)
     responses: int
