@@ -236,8 +236,10 @@ def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
         wanted = _month(args.month)
         if wanted is None:
             return 2
-        made = tally_month(session, catalog, str(wanted), rebuild=args.rebuild)
-    print(f"tallied {wanted}" if made else f"{wanted} is tallied already (--rebuild)")
+        outcome = tally_month(session, catalog, str(wanted), rebuild=args.rebuild)
+    hints = {"tallied already": " (--rebuild replaces its tallies)",
+             "responses arrived": " while it was counted; run again"}  # fmt: skip
+    print(f"{wanted}: {outcome}{hints.get(outcome, '')}")
     return 0
 
 

@@ -232,7 +232,7 @@ def test_estimates_agree_with_r(
 ) -> None:
     if source == "tallies":
         for year, month in MONTHS:
-            assert tally_month(session, catalog, f"{year:04d}-{month:02d}")
+            assert tally_month(session, catalog, f"{year:04d}-{month:02d}") == "tallied"
     keys = tuple(k for k in by.split(",") if k)
     query = parse_query(
         catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,

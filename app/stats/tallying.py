@@ -8,17 +8,25 @@ read the tallies), ``sipas analytics tally`` from cron or by hand.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Date, bindparam, text
 from sqlmodel import Session
 
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
 from app.stats.indicators import IndicatorPlan, elements, plan, scored_questions
-from app.stats.service import SatisfactionQuery, pattern_counts, question_counts
+from app.stats.service import (
+    Counts,
+    QuestionCounts,
+    SatisfactionQuery,
+    pattern_counts,
+    question_counts,
+)
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.analytics")
@@ -26,31 +34,82 @@ log = logging.getLogger("sipas.analytics")
 PATTERN_CRITERIA = 5
 
 
+Outcome = Literal["tallied", "tallied already", "responses arrived"]
+
+
 def tally_month(
     session: Session, catalog: FormCatalog, month: str, *, rebuild: bool = False
-) -> bool:
-    """Tally ``month`` from its responses; False when it was tallied already. ``rebuild``
-    replaces tallies that exist (after responses were changed outside the platform, which
-    never updates or deletes one)."""
-    questions = list(scored_questions(catalog))
-    plans = [IndicatorPlan(q, (q,), (1.0,), False) for q in questions]
+) -> Outcome:
+    """Tally ``month`` from its responses. ``rebuild`` replaces tallies that exist (after
+    responses were changed outside the platform, which never updates or deletes one).
+
+    PostgreSQL counts under the month's lock, which holds back writers of that month only.
+    SQLite has one lock for every writer, so the month is counted outside it and the
+    tallies are stored under it only if no response of the month arrived meanwhile
+    (responses are only ever added, so their number tells); else "responses arrived", and
+    the next run counts again.
+    """
     span = Month.parse(month)
     query = SatisfactionQuery(date_from=span.first_day, date_to=span.last_day, by=("channel",))
+    if session.get_bind().dialect.name == "postgresql":
+        with writing(session):
+            connection = session.connection()
+            if tallies.lock_for_build(connection, month) and not rebuild:
+                return "tallied already"
+            tallies.forget(connection, [month])
+            counted = _counted(session, catalog, query)
+            _store(connection, month, counted)
+        return "tallied"
+    if tallies.generations(session.connection(), [month]) and not rebuild:
+        return "tallied already"
+    seen = _in_scope(session, query)
+    counted = _counted(session, catalog, query)  # the same snapshot: one read transaction
     with writing(session):
         connection = session.connection()
-        if tallies.lock_for_build(connection, month):
-            if not rebuild:
-                return False
-            tallies.forget(connection, [month])
-        keys, responses, counted = question_counts(
-            session, catalog, query, plans, None, use_tallies=False
-        )
-        tallies.store(connection, month, keys, responses, questions, counted)
-        for element in element_plans(catalog):
-            patterns = pattern_counts(session, catalog, query, element, None, use_tallies=False)
-            tallies.store_patterns(connection, month, element.name, element.questions, patterns)
+        if tallies.generations(connection, [month]) and not rebuild:
+            return "tallied already"
+        if _in_scope(session, query) != seen:
+            return "responses arrived"
+        tallies.forget(connection, [month])
+        _store(connection, month, counted)
+    return "tallied"
+
+
+@dataclass(frozen=True)
+class _Counted:
+    questions: list[str]
+    question_counts: QuestionCounts
+    patterns: list[tuple[IndicatorPlan, Counts]]
+
+
+def _counted(session: Session, catalog: FormCatalog, query: SatisfactionQuery) -> _Counted:
+    questions = list(scored_questions(catalog))
+    plans = [IndicatorPlan(q, (q,), (1.0,), False) for q in questions]
+    return _Counted(
+        questions,
+        question_counts(session, catalog, query, plans, None, use_tallies=False),
+        [(element, pattern_counts(session, catalog, query, element, None, use_tallies=False))
+         for element in element_plans(catalog)],
+    )  # fmt: skip
+
+
+def _store(connection: Connection, month: str, counted: _Counted) -> None:
+    keys, responses, tallied = counted.question_counts
+    tallies.store(connection, month, keys, responses, counted.questions, tallied)
+    for element, patterns in counted.patterns:
+        tallies.store_patterns(connection, month, element.name, element.questions, patterns)
     log.info("tallied %s: %d responses", month, int(responses.sum()))
-    return True
+
+
+def _in_scope(session: Session, query: SatisfactionQuery) -> int:
+    statement = text(
+        "SELECT COUNT(*) FROM response WHERE local_date >= :first AND local_date <= :last"
+        " AND excluded = :excluded"
+    ).bindparams(bindparam("first", type_=Date), bindparam("last", type_=Date))
+    found = session.connection().execute(
+        statement, {"first": query.date_from, "last": query.date_to, "excluded": False}
+    )
+    return int(found.scalar_one())
 
 
 def element_plans(catalog: FormCatalog) -> list[IndicatorPlan]:
