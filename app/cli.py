@@ -225,6 +225,9 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_tally(args: argparse.Namespace, settings: Settings) -> int:
     from app.stats.tallying import tally_closed_months, tally_month
 
+    if args.rebuild and args.month is None:
+        print("sipas: --rebuild replaces a month's tallies: name it with --month", file=sys.stderr)
+        return 2
     catalog = FormCatalog.from_directory()
     with _session(settings) as session:
         if args.month is None:

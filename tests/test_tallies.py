@@ -285,6 +285,8 @@ def test_sipas_analytics_tally_tallies_closed_months_once(
     assert "2026-10: tallied\n" in capsys.readouterr().out
     assert count_responses_tallied(cli_env) == 2
     assert main(["analytics", "tally", "--month", "2026-13"]) == 2
+    assert main(["analytics", "tally", "--rebuild"]) == 2
+    assert "name it with --month" in capsys.readouterr().err
 
 
 def count_responses_tallied(url: str) -> int:
