@@ -4,21 +4,16 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import func, select
 
 from app.cli import build_parser, main
-from app.db import create_db_engine
 from app.models import ApiKey, Response, Unit
+from tests.databases import scalar
 from tests.factories import response_row, write_csv
 
 
 def count(url: str, model: type) -> int:
-    engine = create_db_engine(url)
-    try:
-        with Session(engine) as session:
-            return session.exec(select(func.count()).select_from(model)).one()
-    finally:
-        engine.dispose()
+    return scalar(url, select(func.count()).select_from(model))
 
 
 def test_seed_then_import_paper_responses(

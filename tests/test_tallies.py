@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.cli import main
 from app.db import create_db_engine
@@ -24,7 +24,7 @@ from app.stats.params import parse_query
 from app.stats.service import satisfaction
 from app.stats.tallying import tally_closed_months, tally_month
 from app.surveys.forms import FormCatalog
-from tests.databases import backend
+from tests.databases import backend, scalar
 from tests.factories import response_row, write_csv
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -283,16 +283,7 @@ def test_sipas_analytics_tally_tallies_closed_months_once(
     assert "2026-10: tallied already (--rebuild replaces its tallies)" in capsys.readouterr().out
     assert main(["analytics", "tally", "--month", "2026-10", "--rebuild"]) == 0
     assert "2026-10: tallied\n" in capsys.readouterr().out
-    assert count_responses_tallied(cli_env) == 2
+    assert scalar(cli_env, select(func.sum(col(MonthCount.responses)))) == 2
     assert main(["analytics", "tally", "--month", "2026-13"]) == 2
     assert main(["analytics", "tally", "--rebuild"]) == 2
     assert "name it with --month" in capsys.readouterr().err
-
-
-def count_responses_tallied(url: str) -> int:
-    engine = create_db_engine(url)
-    try:
-        with Session(engine) as session:
-            return int(session.exec(select(func.sum(MonthCount.responses))).one() or 0)
-    finally:
-        engine.dispose()
