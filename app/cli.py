@@ -3,16 +3,18 @@
 import argparse
 import gc
 import json
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from app import clock
 from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.errors import AppError
@@ -82,9 +84,8 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
             f"+{summary.procedures} procedures, +{summary.targets} targets, +{summary.forms} forms"
         )
         if args.demo:
-            today = datetime.now(settings.zone).date()
             with collector_paused():
-                demo = seed_demo(session, catalog, settings.zone, today)
+                demo = seed_demo(session, catalog, settings.zone, clock.now())
             print(
                 f"demo data: +{demo.counters} counters, +{demo.volumes} volumes, "
                 f"+{demo.responses} responses"
@@ -293,6 +294,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from app.observability import log_config
 
     FormCatalog.from_directory()
+    _check_can_listen(args.host, args.port)
     if not args.no_migrate:
         with _engine(settings) as engine:
             upgrade(engine)
@@ -307,6 +309,23 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=False,  # the application logs each request itself, as JSON
     )
     return 0
+
+
+class CannotListen(Exception):
+    """The server's address is taken or not this machine's."""
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Bind the address once before anything starts, as uvicorn will: a taken port then
+    stops ``serve`` with one line, before the scheduler's first run has begun."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CannotListen(f"cannot listen on {host}:{port}: {reason.lower()}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -417,10 +436,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(f"  {error.field}: {error.message}", file=sys.stderr)
         return 1
-    except FormFileError as exc:
+    except (FormFileError, CannotListen) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OperationalError as exc:
+        print(f"error: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # one line for the administrator, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
     return code
+
+
+def _database_problem(exc: OperationalError) -> str:
+    """What an administrator can do about a database error, in one line."""
+    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+    if "locked" in cause or "busy" in cause:
+        return (
+            "the database stayed busy with another writer for 30 s (a long import?); "
+            f"try again when it has finished ({cause})"
+        )
+    return f"the database cannot be used: {cause} (is SIPAS_DATABASE_URL right?)"
 
 
 if __name__ == "__main__":

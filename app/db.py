@@ -1,10 +1,11 @@
 """Engines, and whether the database answers. Nothing is built at import time."""
 
+import functools
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -12,6 +13,8 @@ from sqlmodel import Session
 
 # An execution option: the SQLite transaction takes the write lock when it begins.
 _SQLITE_BEGIN = "sipas_sqlite_begin"
+# Marks a session inside ``writing``: a service that writes, called by another, joins it.
+_WRITING = "sipas_writing"
 _WRITERS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
 
 
@@ -48,27 +51,50 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
 @contextmanager
 def writing(session: Session) -> Iterator[None]:
     """Run the block as one short write transaction: committed when it ends, rolled back
-    if it raises.
+    if it raises. Every writer (route, command, background job) writes through here.
 
     A transaction the session has open for reading is ended first, so that the write lock
     is held for the writes only. On SQLite the transaction begins with ``BEGIN IMMEDIATE``
     under this process's writer lock: a transaction that reads and then writes fails at
-    once ("database is locked") when another writer committed in between, and queueing
-    on SQLite's busy handler starves some writers for seconds under load.
+    once ("database is locked") when another writer holds or took the lock in between,
+    whereas ``BEGIN IMMEDIATE`` waits for it (the busy timeout), and queueing on SQLite's
+    busy handler starves some writers for seconds under load. Inside another ``writing``
+    block of the same session the block joins that transaction.
     """
+    if session.info.get(_WRITING):
+        yield
+        return
     if session.in_transaction():
         session.commit()
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     with _WRITERS.get(engine) or nullcontext():
-        if not session.in_transaction():  # the tests' session stays in their transaction
-            session.connection(execution_options={_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        session.info[_WRITING] = True
         try:
+            if not session.in_transaction():  # the tests' session stays in their transaction
+                session.connection(execution_options={_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
             yield
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            del session.info[_WRITING]
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def writes(service: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:
+    """A service that runs as one ``writing`` transaction of the session it is given first."""
+
+    @functools.wraps(service)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        with writing(session):
+            return service(session, *args, **kwargs)
+
+    return run
 
 
 def database_answers(engine: Engine) -> bool:

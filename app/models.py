@@ -31,6 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from app import clock
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -47,7 +49,7 @@ REPORT_STATUSES = ("pending", "running", "done", "failed")
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

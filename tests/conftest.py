@@ -2,7 +2,9 @@
 
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -10,6 +12,8 @@ from fastapi import FastAPI
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
+from app import clock
+from app.clock import FixedClock
 from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.deps import get_analytics_session, get_session
@@ -20,6 +24,11 @@ from tests.databases import SERVER_URL, backend, fresh_database
 from tests.live_server import LiveServer
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+CITY = ZoneInfo("Asia/Ho_Chi_Minh")
+# The moment every test runs at unless it sets another: the data the tests make is dated
+# October 2026, a closed month at this moment. No test reads the machine's clock; the
+# shifted-clock runs of .ci/run (faketime) prove it.
+SUITE_NOW = datetime(2026, 11, 26, 10, 0, tzinfo=CITY)
 
 
 def pytest_report_header() -> str:
@@ -33,6 +42,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         with engine.connect():
             pass
         engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[FixedClock]:
+    """The platform's clock, stopped at ``SUITE_NOW``; a test moves it to test a moment."""
+    with clock.using(FixedClock(SUITE_NOW)) as fixed:
+        yield fixed
 
 
 @pytest.fixture(scope="session")

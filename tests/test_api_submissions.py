@@ -1,13 +1,13 @@
 """POST /api/v1/responses: stored once, retries recognised, every bad field named."""
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import Counter, Response, Unit
 from app.surveys.forms import FormCatalog, decode_codes
 
@@ -109,7 +109,7 @@ def test_malformed_bodies_are_422_naming_the_field(client: httpx.Client) -> None
 def test_answers_faster_than_reading_are_flagged_and_kept(
     client: httpx.Client, session: Session, counter: Counter
 ) -> None:
-    sent = body(started_at=datetime.now(UTC).isoformat())
+    sent = body(started_at=clock.now().isoformat())
     assert client.post("/api/v1/responses", json=sent).status_code == 201
     stored = session.get(Response, uuid.UUID(sent["id"]))
     assert stored is not None

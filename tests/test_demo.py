@@ -1,9 +1,10 @@
-"""`sipas seed --demo`: six months of realistic synthetic data, added once."""
+"""`sipas seed --demo`: six months of realistic synthetic data up to the moment it runs,
+added once."""
 
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +18,9 @@ from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog, decode_codes
 from tests.databases import fresh_database
 
-TODAY = date(2026, 11, 26)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 26, 9, 41, tzinfo=ZONE)  # a Thursday morning
+TODAY = NOW.date()
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
         try:
             with Session(engine) as session:
                 seed_reference(session, catalog)
-                first = seed_demo(session, catalog, ZONE, TODAY)
-                second = seed_demo(session, catalog, ZONE, TODAY)
+                first = seed_demo(session, catalog, ZONE, NOW)
+                second = seed_demo(session, catalog, ZONE, NOW)
             yield Demo(engine, first, second)
         finally:
             engine.dispose()
@@ -72,6 +74,74 @@ def test_responses_span_the_months_and_none_is_in_the_future(demo: Demo) -> None
     assert months == set(demo_months(TODAY)) == volume_months
     assert latest is not None
     assert latest <= TODAY
+
+
+def _local_times(engine: Engine) -> list[datetime]:
+    with Session(engine) as session:
+        stamps = session.exec(select(Response.submitted_at)).all()
+    return [stamp.astimezone(ZONE) for stamp in stamps]
+
+
+def test_responses_come_in_opening_hours_on_weekdays_and_saturday_mornings(demo: Demo) -> None:
+    local = _local_times(demo.engine)
+    assert max(local) <= NOW
+    assert all(time(7, 30) <= t.time() < time(11, 30) or time(13, 30) <= t.time() < time(17)
+               for t in local)  # fmt: skip
+    by_weekday = [0] * 7
+    for t in local:
+        by_weekday[t.weekday()] += 1
+    assert by_weekday[6] == 0  # Sunday: closed
+    assert all(t.hour < 12 for t in local if t.weekday() == 5)
+    assert 0 < by_weekday[5] < min(by_weekday[:5]) / 2
+    mornings = sum(t.hour < 12 for t in local)
+    assert mornings > 0.55 * len(local)
+
+
+def test_the_current_month_holds_only_what_has_passed_of_it(demo: Demo) -> None:
+    with Session(demo.engine) as session:
+
+        def dossiers(month: str) -> int:
+            found = session.exec(select(func.sum(Volume.dossiers)).where(Volume.month == month))
+            return int(found.one() or 0)
+
+        # 26 November 09:41 is about 18 of the month's 21 working days.
+        share = dossiers("2026-11") / dossiers("2026-10")
+        today = session.exec(
+            select(func.count()).select_from(Response).where(Response.local_date == TODAY)
+        ).one()
+    assert 0.70 < share < 0.95
+    assert 0 < today < 300  # two hours of a morning
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 1, 0, 5, tzinfo=ZONE),  # still 30 November in UTC
+        datetime(2026, 12, 31, 23, 59, tzinfo=ZONE),
+        datetime(2028, 2, 29, 12, 0, tzinfo=ZONE),
+    ],
+    ids=["first-minutes-of-a-month", "year-end", "leap-day"],
+)
+def test_a_demo_seeded_at_any_moment_has_nothing_after_it(
+    moment: datetime, tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog
+) -> None:
+    with fresh_database(tmp_path_factory.mktemp("moment")) as url:
+        engine = create_db_engine(url)
+        try:
+            with Session(engine) as session:
+                seed_reference(session, catalog)
+                seed_demo(session, catalog, ZONE, moment)
+                latest = session.exec(select(func.max(Response.submitted_at))).one()
+                months = set(session.exec(select(Response.month)))
+                volume_months = set(session.exec(select(Volume.month)))
+        finally:
+            engine.dispose()
+    assert latest is not None
+    assert latest.astimezone(UTC) <= moment
+    wanted = set(demo_months(moment.date()))
+    if moment.day == 1 and moment.hour < 7:  # the month's counters have not opened
+        wanted.discard(f"{moment.year:04d}-{moment.month:02d}")
+    assert months == volume_months == wanted
 
 
 def test_some_sectors_fall_below_their_target_and_others_meet_it(

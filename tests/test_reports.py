@@ -39,7 +39,7 @@ from tests.factories import api_key
 from tests.live_server import LiveServer
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-TODAY = date(2026, 11, 26)  # the demo's six months are 2026-06 … 2026-11
+DEMO_NOW = datetime(2026, 11, 26, 17, 30, tzinfo=ZONE)  # the demo: 2026-06 … 26 Nov 2026
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
 ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 
@@ -76,7 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
         engine = create_db_engine(url)
         with Session(engine) as session:
             seed_reference(session, catalog)
-            seed_demo(session, catalog, ZONE, TODAY)
+            seed_demo(session, catalog, ZONE, DEMO_NOW)
             _add_hostile_comment(session, catalog)
             analyst, unit = api_key(session, "analyst"), api_key(session, "unit", ["10507"])
             session.commit()
@@ -239,7 +239,7 @@ def demo_engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Eng
     engine = create_db_engine(scratch_database_url)
     with Session(engine) as session:
         seed_reference(session, catalog)
-        seed_demo(session, catalog, ZONE, TODAY)
+        seed_demo(session, catalog, ZONE, DEMO_NOW)
     yield engine
     engine.dispose()
 

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
 from app.cli import main
+from app.clock import FixedClock
 from app.db import create_db_engine
 from app.keys.service import Principal
 from app.models import MonthCount, MonthPattern, MonthTally, Unit, Volume
@@ -269,12 +270,16 @@ def test_a_build_never_misses_a_response_whose_writer_was_in_its_transaction(
 
 
 def test_sipas_analytics_tally_tallies_closed_months_once(
-    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], frozen_clock: FixedClock
 ) -> None:
     assert main(["seed"]) == 0
-    path = write_csv(tmp_path / "paper.csv", [response_row(), response_row()])
+    path = write_csv(tmp_path / "paper.csv", [response_row(), response_row()])  # October 2026
     assert main(["import", "responses", str(path)]) == 0
     capsys.readouterr()
+    frozen_clock.moment = datetime(2026, 10, 31, 23, 59, tzinfo=ZONE)
+    assert main(["analytics", "tally"]) == 0
+    assert "0 month(s) tallied" in capsys.readouterr().out
+    frozen_clock.moment = datetime(2026, 11, 1, 0, 5, tzinfo=ZONE)  # 31 October in UTC
     assert main(["analytics", "tally"]) == 0
     assert "tallied 2026-10\n1 month(s) tallied" in capsys.readouterr().out
     assert main(["analytics", "tally"]) == 0

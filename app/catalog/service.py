@@ -13,6 +13,7 @@ from app.catalog.schemas import (
     TargetPublic,
     TargetUpdate,
 )
+from app.db import writes
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Procedure, Sector, Target
 
@@ -40,6 +41,7 @@ def list_procedures(session: Session, sector: str | None = None) -> list[Procedu
     return [_public_procedure(p) for p in session.exec(query)]
 
 
+@writes
 def create_procedure(session: Session, data: ProcedureCreate, actor: str) -> ProcedurePublic:
     _check_sector(session, data.sector)
     if session.get(Procedure, data.code) is not None:
@@ -49,10 +51,10 @@ def create_procedure(session: Session, data: ProcedureCreate, actor: str) -> Pro
     )
     session.add(procedure)
     record_action(session, actor, "create", "procedure", data.code)
-    session.commit()
     return _public_procedure(procedure)
 
 
+@writes
 def update_procedure(
     session: Session, code: str, data: ProcedureUpdate, actor: str
 ) -> ProcedurePublic:
@@ -69,7 +71,6 @@ def update_procedure(
         setattr(procedure, name, value)
     session.add(procedure)
     record_action(session, actor, "update", "procedure", code, detail=data.model_dump_json())
-    session.commit()
     return _public_procedure(procedure)
 
 
@@ -90,6 +91,7 @@ def list_targets(session: Session) -> list[TargetPublic]:
     return [_public_target(t) for t in session.exec(query)]
 
 
+@writes
 def create_target(session: Session, data: TargetCreate, actor: str) -> TargetPublic:
     if data.sector is not None:
         _check_sector(session, data.sector)
@@ -104,13 +106,12 @@ def create_target(session: Session, data: TargetCreate, actor: str) -> TargetPub
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict("a target for that indicator and first year exists") from exc
     record_action(session, actor, "create", "target", str(target.id), detail=data.model_dump_json())
-    session.commit()
     return _public_target(target)
 
 
+@writes
 def update_target(session: Session, target_id: int, data: TargetUpdate, actor: str) -> TargetPublic:
     target = session.get(Target, target_id)
     if target is None:
@@ -123,5 +124,4 @@ def update_target(session: Session, target_id: int, data: TargetUpdate, actor: s
         raise Invalid("bad years", [FieldError("valid_to_year", "before valid_from_year")])
     session.add(target)
     record_action(session, actor, "update", "target", str(target_id), detail=data.model_dump_json())
-    session.commit()
     return _public_target(target)

@@ -2,7 +2,6 @@
 and the QR posters of each unit. Sign-in takes an API key and leaves a signed, HttpOnly
 session cookie (``app.keys.sessions``)."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
+from app import clock
 from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep, signed_in
 from app.keys.service import authenticate
 from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session
@@ -42,7 +42,7 @@ def dashboard(
     principal = signed_in(request, session, settings)
     if principal is None:
         return _login_page(request)
-    today = datetime.now(UTC).astimezone(settings.zone)
+    today = clock.now().astimezone(settings.zone)
     month = Month(today.year, today.month)
     report = build_report(analytics, catalog, month, principal)
     units = session.exec(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.audit import record_action
+from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Row
 from app.models import UNIT_LEVELS, Counter, Procedure, Sector, Unit, Volume
 
@@ -97,15 +98,13 @@ def _read(
 
 
 def _finish(session: Session, errors: ErrorLog, actor: str, result: ImportResult) -> ImportResult:
-    if errors.total:
-        session.rollback()
-        errors.raise_if_any()
+    errors.raise_if_any()  # and ``writes`` rolls the file back
     if result.inserted or result.updated:
         record_action(session, actor, "import", result.kind, result.source, detail=repr(result))
-    session.commit()
     return result
 
 
+@writes
 def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
     """``code,name,level,parent_code`` (optional ``name_en``, ``confirmed``)."""
     errors = ErrorLog(source.name, cap)
@@ -164,6 +163,7 @@ def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> I
     return _finish(session, errors, actor, result)
 
 
+@writes
 def import_counters(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
     """``unit_code,code,name`` (optional ``sector`` for a single-sector counter)."""
     errors = ErrorLog(source.name, cap)
@@ -211,6 +211,7 @@ def import_counters(session: Session, source: CsvSource, cap: int, actor: str) -
     return _finish(session, errors, actor, result)
 
 
+@writes
 def import_procedures(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
     """``code,name,sector,unit_level``."""
     errors = ErrorLog(source.name, cap)
@@ -300,6 +301,7 @@ def upsert_volumes(
     return inserted, updated
 
 
+@writes
 def import_volumes(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
     """``month,unit_code,sector,dossiers``."""
     errors = ErrorLog(source.name, cap)

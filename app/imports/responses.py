@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from app import clock
 from app.audit import record_action
+from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Progress, Row
 from app.imports.reference import ImportResult, sector_codes, unit_ids_by_code
 from app.models import CHANNELS, Procedure
@@ -170,6 +172,7 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
     )
 
 
+@writes
 def import_responses(
     session: Session,
     source: CsvSource,
@@ -191,7 +194,7 @@ def import_responses(
     )
     errors = ErrorLog(source.name, cap)
     connection = session.connection()
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = inserted = skipped = 0
     batch: dict[uuid.UUID, tuple[int, ResponseRecord]] = {}
 
@@ -235,10 +238,7 @@ def import_responses(
         flush()
     finally:
         source.close()
-    if errors.total:
-        session.rollback()
-        errors.raise_if_any()
+    errors.raise_if_any()  # and ``writes`` rolls the file back
     result = ImportResult("responses", source.name, rows, inserted, 0, skipped)
     record_action(session, actor, "import", "responses", source.name, detail=repr(result))
-    session.commit()
     return result

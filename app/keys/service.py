@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.audit import record_action
+from app.db import writes
 from app.errors import Invalid, NotFound
 from app.models import ROLES, ApiKey, ApiKeyUnit, Unit, utc_now
 
@@ -51,6 +52,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+@writes
 def create_api_key(
     session: Session, role: str, unit_codes: Sequence[str], label: str, actor: str
 ) -> tuple[ApiKey, str]:
@@ -74,7 +76,6 @@ def create_api_key(
         assert unit.id is not None
         session.add(ApiKeyUnit(api_key_id=key.id, unit_id=unit.id))
     record_action(session, actor, "create", "api_key", prefix, detail=f"role={role}")
-    session.commit()
     return key, plain
 
 
@@ -122,6 +123,7 @@ def list_api_keys(session: Session) -> list[KeyListing]:
     return listings
 
 
+@writes
 def revoke_api_key(session: Session, prefix: str, actor: str) -> None:
     key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if key is None:
@@ -130,4 +132,3 @@ def revoke_api_key(session: Session, prefix: str, actor: str) -> None:
         key.revoked_at = utc_now()
         session.add(key)
         record_action(session, actor, "revoke", "api_key", prefix)
-        session.commit()

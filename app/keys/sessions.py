@@ -7,7 +7,8 @@ looked up on every request, so revoking it ends its sessions.
 import base64
 import hashlib
 import hmac
-import time
+
+from app import clock
 
 SESSION_COOKIE = "sipas_session"
 SESSION_SECONDS = 8 * 3600
@@ -19,7 +20,7 @@ def _signature(secret: str, payload: str) -> str:
 
 
 def issue_session(secret: str, key_id: int, now: float | None = None) -> str:
-    expires = int((now if now is not None else time.time()) + SESSION_SECONDS)
+    expires = int((now if now is not None else clock.timestamp()) + SESSION_SECONDS)
     payload = f"{key_id}.{expires}"
     return f"{payload}.{_signature(secret, payload)}"
 
@@ -36,5 +37,5 @@ def session_key_id(secret: str, cookie: str, now: float | None = None) -> int | 
     if not (key_id.isdigit() and expires.isdigit()):
         return None
     valid = hmac.compare_digest(signature, _signature(secret, f"{key_id}.{expires}"))
-    current = now if now is not None else time.time()
+    current = now if now is not None else clock.timestamp()
     return int(key_id) if valid and current < int(expires) else None

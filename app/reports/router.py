@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from app.audit import record_action
+from app.db import writing
 from app.deps import MAX_ROW_ID, Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Report
@@ -66,8 +67,8 @@ def create_report(
     report = generate(session, catalog, month)
     if report is None:
         raise Conflict("this month's report is being made right now; ask again shortly")
-    record_action(session, principal.actor, "create", "report", f"{month} v{report.version}")
-    session.commit()
+    with writing(session):
+        record_action(session, principal.actor, "create", "report", f"{month} v{report.version}")
     return JSONResponse(_listed(report), status_code=201)
 
 

@@ -8,12 +8,13 @@ the same from cron.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app import clock
 from app.models import Report
 from app.reports.service import due_months, generate
 from app.stats.tallying import tally_closed_months
@@ -32,14 +33,16 @@ def run_due(
             tally_closed_months(session, catalog, zone, now)
         except Exception:  # the reports read the responses instead, only slower
             log.exception("tallying the closed months failed; it is retried at the next run")
-        for month, version in due_months(session, now or datetime.now(UTC), zone):
+        for month, version in due_months(session, now or clock.now(), zone):
             try:
                 report = generate(session, catalog, month, version)
             except Exception:  # recorded on the version's row; the month stays due
                 log.warning("report %s failed; it is retried at the next hourly run", month)
                 continue
             if report is not None:
+                session.expunge(report)  # kept as made, whatever a later rollback expires
                 made.append(report)
+    log.info("scheduled run finished: %d report(s) made", len(made))
     return made
 
 

@@ -131,9 +131,9 @@ def _made_or_making(session: Session, month: Month, now: datetime) -> bool:
     if latest is None or latest.status == "failed":
         return latest is not None and _has_done(session, month)
     if latest.status == "running" and now - latest.created_at > ABANDONED_AFTER:
-        latest.status, latest.error, latest.finished_at = "failed", "abandoned", now
-        session.add(latest)
-        session.commit()
+        with writing(session):
+            latest.status, latest.error, latest.finished_at = "failed", "abandoned", now
+            session.add(latest)
         return _has_done(session, month)
     return True
 

@@ -4,12 +4,13 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
+from app import clock
 from app.bulk import bulk_insert
 from app.models import metadata
 from app.stats import tallies
@@ -112,7 +113,7 @@ def insert_records(
     responses: list[dict[str, Any]] = []
     choices: list[dict[str, Any]] = []
     texts: list[dict[str, Any]] = []
-    stored_at = datetime.now(UTC)
+    stored_at = clock.now()
     for record in records:
         response, record_choices, record_texts = record.rows(zone, stored_at)
         responses.append(response)

@@ -6,6 +6,7 @@ hover around their 90% target, some units fall below it), satisfaction drifts up
 the months, and a few citizens leave comments, some with personal data that exports mask.
 """
 
+import bisect
 import math
 import random
 import uuid
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from app.db import writing
 from app.imports.reference import new_slug
 from app.models import Counter, Procedure, Response, Unit, Volume
+from app.months import Month
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.surveys.forms import FormCatalog, SurveyFormDefinition
 
@@ -85,14 +88,68 @@ class DemoSummary:
     responses: int
 
 
+# Opening hours of a one-stop counter, as half-hour slots (local time) with the share of
+# the day's visitors each draws: a morning peak, a quieter afternoon, Saturday mornings
+# only where the unit opens then, Sundays closed.
+_WEEKDAY_SLOTS = {
+    time(7, 30): 0.8, time(8, 0): 1.3, time(8, 30): 1.5, time(9, 0): 1.5, time(9, 30): 1.4,
+    time(10, 0): 1.2, time(10, 30): 1.0, time(11, 0): 0.6,
+    time(13, 30): 0.8, time(14, 0): 1.1, time(14, 30): 1.1, time(15, 0): 1.0,
+    time(15, 30): 0.8, time(16, 0): 0.6, time(16, 30): 0.3,
+}  # fmt: skip
+_SATURDAY_SHARE = 0.4
+_SLOT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class _Opening:
+    """The month's opening slots up to the moment the demo runs: when each starts, how
+    long of it has passed, and the visitors' cumulative weights to draw a slot from."""
+
+    starts: list[datetime]
+    lengths: list[timedelta]
+    cumulative: list[float]
+    elapsed_share: float  # of the whole month's visitors
+
+    @classmethod
+    def of(cls, month: str, zone: ZoneInfo, now: datetime, saturdays: bool) -> "_Opening":
+        starts: list[datetime] = []
+        lengths: list[timedelta] = []
+        cumulative: list[float] = []
+        total = elapsed = 0.0
+        span = Month.parse(month)
+        day = span.first_day
+        while day <= span.last_day:
+            weekday = day.weekday()
+            share = 1.0 if weekday < 5 else _SATURDAY_SHARE if weekday == 5 and saturdays else 0
+            for start, weight in _WEEKDAY_SLOTS.items() if share else ():
+                if weekday == 5 and start.hour >= 12:
+                    continue
+                begins = datetime.combine(day, start, tzinfo=zone)
+                total += share * weight
+                passed = min(max(now - begins, timedelta(0)), _SLOT)
+                if passed > timedelta(0):
+                    elapsed += share * weight * (passed / _SLOT)
+                    starts.append(begins)
+                    lengths.append(passed)
+                    cumulative.append(elapsed)
+            day += timedelta(days=1)
+        return cls(starts, lengths, cumulative, elapsed / total if total else 0.0)
+
+    def draw(self, rng: random.Random) -> datetime:
+        """A moment in a passed slot, the slots weighted by their visitors."""
+        slot = bisect.bisect_left(self.cumulative, rng.random() * self.cumulative[-1])
+        offset = timedelta(seconds=rng.random() * self.lengths[slot].total_seconds())
+        return (self.starts[slot] + offset).astimezone(UTC)
+
+
 def demo_months(today: date) -> list[str]:
     """The six months up to and including ``today``'s, oldest first."""
-    months = []
-    year, month = today.year, today.month
-    for _ in range(MONTHS):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months[::-1]
+    return [str(Month.of(today).back(back)) for back in range(MONTHS - 1, -1, -1)]
+
+
+def _opens_saturday(unit: Unit) -> bool:
+    return unit.code == "TTPVHCC" or unit.level in ("ward", "commune", "special_zone")
 
 
 def _sector_mix(unit: Unit) -> dict[str, float]:
@@ -110,62 +167,74 @@ def _counter_codes(unit: Unit) -> list[str]:
 
 
 def seed_demo(
-    session: Session, catalog: FormCatalog, zone: ZoneInfo, today: date, seed: int = 2026
+    session: Session, catalog: FormCatalog, zone: ZoneInfo, now: datetime, seed: int = 2026
 ) -> DemoSummary:
-    """Add demo counters, volumes and responses; a second call adds nothing."""
+    """Add demo counters, volumes and responses up to ``now``; a second call adds nothing.
+
+    The current month holds what has passed of it: its dossiers and responses so far,
+    timed in its opening hours before ``now``.
+    """
     form = catalog.get(*DEMO_FORM)
     if form is None:
         raise RuntimeError("the demo needs form counter-quick v1")
     rng = random.Random(seed)
-    units = [u for u in session.exec(select(Unit).order_by(col(Unit.code))) if u.level != "city"]
-    counters = _seed_counters(session, units)
-    months = demo_months(today)
-    cells = list(_cells(rng, units, months))
-    volumes = _seed_volumes(session, cells)
-    session.commit()
-    already = session.exec(select(Response.id).where(Response.source == "demo").limit(1)).first()
-    if already is not None:
-        return DemoSummary(counters, volumes, 0)
-    procedures: dict[str, list[str]] = {}
-    for procedure in session.exec(select(Procedure)):
-        procedures.setdefault(procedure.sector_code, []).append(procedure.code)
-    counters_by_unit: dict[int, list[int]] = {}
-    for counter in session.exec(select(Counter)):
-        if counter.id is not None:
-            counters_by_unit.setdefault(counter.unit_id, []).append(counter.id)
-    unit_effect = {u.id: rng.gauss(0.0, 0.55) for u in units}
-    connection = session.connection()
-    written = 0
-    batch: list[ResponseRecord] = []
-    for unit, sector, month, dossiers in cells:
-        assert unit.id is not None
-        respondents = round(dossiers * rng.uniform(0.04, 0.08))
-        base = _SECTOR_BASE[sector]
-        trend = 0.06 * months.index(month)
-        logit = math.log(base / (1 - base)) + unit_effect[unit.id] + trend
-        p_satisfied = 1 / (1 + math.exp(-logit))
-        for _ in range(respondents):
-            batch.append(
-                _response(
-                    rng,
-                    form,
-                    unit.id,
-                    sector,
-                    month,
-                    today,
-                    zone,
-                    p_satisfied,
-                    counters_by_unit.get(unit.id, []),
-                    procedures.get(sector, []),
+    with writing(session):  # one transaction: a demo is all there or not at all
+        units = [
+            u for u in session.exec(select(Unit).order_by(col(Unit.code))) if u.level != "city"
+        ]
+        counters = _seed_counters(session, units)
+        months = demo_months(now.astimezone(zone).date())
+        openings = {(month, saturdays): _Opening.of(month, zone, now, saturdays)
+                    for month in months for saturdays in (False, True)}  # fmt: skip
+        cells = [
+            (unit, sector, month, dossiers, opening)
+            for unit, sector, month, whole_month in _cells(rng, units, months)
+            for opening in [openings[month, _opens_saturday(unit)]]
+            if (dossiers := round(whole_month * opening.elapsed_share))
+        ]
+        volumes = _seed_volumes(session, cells)
+        already = session.exec(
+            select(Response.id).where(Response.source == "demo").limit(1)
+        ).first()
+        if already is not None:
+            return DemoSummary(counters, volumes, 0)
+        procedures: dict[str, list[str]] = {}
+        for procedure in session.exec(select(Procedure)):
+            procedures.setdefault(procedure.sector_code, []).append(procedure.code)
+        counters_by_unit: dict[int, list[int]] = {}
+        for counter in session.exec(select(Counter)):
+            if counter.id is not None:
+                counters_by_unit.setdefault(counter.unit_id, []).append(counter.id)
+        unit_effect = {u.id: rng.gauss(0.0, 0.55) for u in units}
+        connection = session.connection()
+        written = 0
+        batch: list[ResponseRecord] = []
+        for unit, sector, month, dossiers, opening in cells:
+            assert unit.id is not None
+            respondents = round(dossiers * rng.uniform(0.04, 0.08))
+            base = _SECTOR_BASE[sector]
+            trend = 0.06 * months.index(month)
+            logit = math.log(base / (1 - base)) + unit_effect[unit.id] + trend
+            p_satisfied = 1 / (1 + math.exp(-logit))
+            for _ in range(respondents):
+                batch.append(
+                    _response(
+                        rng,
+                        form,
+                        unit.id,
+                        sector,
+                        opening,
+                        p_satisfied,
+                        counters_by_unit.get(unit.id, []),
+                        procedures.get(sector, []),
+                    )
                 )
-            )
-            if len(batch) >= 2000:
-                insert_records(connection, batch, zone)
-                written += len(batch)
-                batch.clear()
-    insert_records(connection, batch, zone)
-    written += len(batch)
-    session.commit()
+                if len(batch) >= 2000:
+                    insert_records(connection, batch, zone)
+                    written += len(batch)
+                    batch.clear()
+        insert_records(connection, batch, zone)
+        written += len(batch)
     return DemoSummary(counters, volumes, written)
 
 
@@ -195,10 +264,10 @@ def _cells(
                 yield unit, sector, month, max(1, round(size * share * seasonal))
 
 
-def _seed_volumes(session: Session, cells: list[tuple[Unit, str, str, int]]) -> int:
+def _seed_volumes(session: Session, cells: list[tuple[Unit, str, str, int, _Opening]]) -> int:
     existing = {(v.month, v.unit_id, v.sector_code) for v in session.exec(select(Volume))}
     added = 0
-    for unit, sector, month, dossiers in cells:
+    for unit, sector, month, dossiers, _ in cells:
         assert unit.id is not None
         if (month, unit.id, sector) not in existing:
             session.add(Volume(month=month, unit_id=unit.id, sector_code=sector, dossiers=dossiers))
@@ -215,20 +284,12 @@ def _response(
     form: SurveyFormDefinition,
     unit_id: int,
     sector: str,
-    month: str,
-    today: date,
-    zone: ZoneInfo,
+    opening: _Opening,
     p_satisfied: float,
     counters: list[int],
     procedures: list[str],
 ) -> ResponseRecord:
-    year, month_number = int(month[:4]), int(month[5:])
-    first = date(year, month_number, 1)
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    last = min(last, today)
-    day = first + timedelta(days=rng.randrange((last - first).days + 1))
-    clock = time(7, 30) if rng.random() < 0.02 else time(rng.randrange(7, 17), rng.randrange(60))
-    submitted_at = datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    submitted_at = opening.draw(rng)
     if rng.random() < p_satisfied:
         overall = 5 if rng.random() < 0.45 else 4
     else:

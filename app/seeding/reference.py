@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from app.db import writes
 from app.imports.csvfile import CsvSource
 from app.imports.reference import import_procedures, import_units
 from app.models import Sector, Target
@@ -55,6 +56,7 @@ class SeedSummary:
     forms: int
 
 
+@writes
 def seed_reference(session: Session, catalog: FormCatalog, cap: int = 50) -> SeedSummary:
     """Load the reference data; returns how many rows each part added."""
     sectors_added = 0
@@ -62,7 +64,6 @@ def seed_reference(session: Session, catalog: FormCatalog, cap: int = 50) -> See
         if session.get(Sector, code) is None:
             session.add(Sector(code=code, name_vi=name_vi, name_en=name_en))
             sectors_added += 1
-    session.commit()
 
     units_added = 0
     for name in ("haiphong_units.csv", "haiphong_agencies.csv"):
@@ -74,7 +75,6 @@ def seed_reference(session: Session, catalog: FormCatalog, cap: int = 50) -> See
 
     targets_added = _seed_targets(session)
     forms_added = register_forms(session, catalog)
-    session.commit()
     return SeedSummary(sectors_added, units_added, procedures.inserted, targets_added, forms_added)
 
 

@@ -21,13 +21,13 @@ The tallies stay equal to the responses:
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, bindparam, text
 
+from app import clock
 from app.bulk import bulk_insert
 from app.models import metadata
 
@@ -121,7 +121,7 @@ def store(
     bulk_insert(
         connection,
         metadata.tables["tallied_month"],
-        [{"month": month, "generation": uuid.uuid4().hex, "tallied_at": datetime.now(UTC),
+        [{"month": month, "generation": uuid.uuid4().hex, "tallied_at": clock.now(),
           "responses": int(responses.sum())}],
     )  # fmt: skip
 

@@ -9,13 +9,14 @@ read the tallies), ``sipas analytics tally`` from cron or by hand.
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Date, bindparam, text
 from sqlmodel import Session
 
+from app import clock
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
@@ -121,7 +122,7 @@ def element_plans(catalog: FormCatalog) -> list[IndicatorPlan]:
 
 def closed_months(session: Session, zone: ZoneInfo, now: datetime | None = None) -> list[str]:
     """Months from the first response's to the last one that has ended, not yet tallied."""
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    today = (now or clock.now()).astimezone(zone).date()
     first = session.connection().execute(text("SELECT MIN(local_date) FROM response")).scalar()
     if first is None:
         return []

@@ -5,11 +5,12 @@ the same id with another body is a conflict.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app import clock
 from app.config import Settings
 from app.db import writing
 from app.errors import Conflict, FieldError, Gone, Invalid
@@ -63,7 +64,7 @@ def record_submission(
     if found is not None:
         return found
     errors: list[FieldError] = []
-    submitted_at = now or datetime.now(UTC)
+    submitted_at = now or clock.now()
     link = resolve_link(session, body.slug, submitted_at)
     if link is None:
         errors.append(FieldError("slug", "no survey has this link"))

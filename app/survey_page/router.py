@@ -8,7 +8,7 @@ adds the offline queue, keeps answers across the language switch, and kiosk mode
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from app import clock
 from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE
@@ -139,7 +140,7 @@ def _render(
             "token": issue_token(secret, context.slug),
             "fresh": fresh,
             "response_id": _first(values, "response_id") or str(uuid.uuid4()),
-            "started_at": _first(values, "started_at") or datetime.now(UTC).isoformat(),
+            "started_at": _first(values, "started_at") or clock.now().isoformat(),
             "idle_seconds": KIOSK_IDLE_SECONDS,
         },
         status_code=status_code,

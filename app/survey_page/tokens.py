@@ -3,13 +3,14 @@
 import base64
 import hashlib
 import hmac
-import time
+
+from app import clock
 
 MAX_AGE_SECONDS = 4 * 3600
 
 
 def issue_token(secret: str, slug: str, now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
+    stamp = str(int(now if now is not None else clock.timestamp()))
     signature = hmac.new(secret.encode(), f"{slug}|{stamp}".encode(), hashlib.sha256).digest()
     return f"{stamp}.{base64.urlsafe_b64encode(signature).decode().rstrip('=')}"
 
@@ -20,6 +21,6 @@ def token_is_valid(secret: str, slug: str, token: str, now: float | None = None)
     if not stamp.isdigit():
         return False
     expected = issue_token(secret, slug, float(stamp))
-    current = now if now is not None else time.time()
+    current = now if now is not None else clock.timestamp()
     fresh = 0 <= current - int(stamp) <= MAX_AGE_SECONDS
     return fresh and hmac.compare_digest(expected, token)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from app.audit import record_action
+from app.db import writes
 from app.errors import FieldError, Forbidden, Gone, Invalid
 from app.imports.reference import new_slug
 from app.keys.service import Principal
@@ -67,6 +68,7 @@ def mark_used(session: Session, invitation_id: int, at: datetime) -> None:
     session.add(invitation)
 
 
+@writes
 def create_invitation(
     session: Session,
     secret: str,
@@ -106,5 +108,4 @@ def create_invitation(
     )
     session.add(invitation)
     record_action(session, principal.actor, "create", "invitation", invitation.slug)
-    session.commit()
     return invitation

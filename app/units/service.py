@@ -4,6 +4,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.audit import record_action
+from app.db import writes
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.imports.reference import new_slug
 from app.keys.service import Principal
@@ -57,6 +58,7 @@ def _parent_id(session: Session, parent_code: str | None) -> int | None:
     return parent.id
 
 
+@writes
 def create_unit(session: Session, data: UnitCreate, actor: str) -> UnitPublic:
     if session.exec(select(Unit).where(Unit.code == data.code)).first() is not None:
         raise Conflict(f"unit {data.code} exists", [FieldError("code", "already in use")])
@@ -70,10 +72,10 @@ def create_unit(session: Session, data: UnitCreate, actor: str) -> UnitPublic:
     )
     session.add(unit)
     record_action(session, actor, "create", "unit", data.code)
-    session.commit()
     return _public_unit(unit, data.parent_code)
 
 
+@writes
 def update_unit(session: Session, code: str, data: UnitUpdate, actor: str) -> UnitPublic:
     unit = get_unit(session, code)
     changes = data.model_dump(exclude_unset=True)
@@ -87,7 +89,6 @@ def update_unit(session: Session, code: str, data: UnitUpdate, actor: str) -> Un
         setattr(unit, name, value)
     session.add(unit)
     record_action(session, actor, "update", "unit", code, detail=data.model_dump_json())
-    session.commit()
     parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
     return _public_unit(unit, parent.code if parent else None)
 
@@ -123,6 +124,7 @@ def _check_sector(session: Session, sector: str | None) -> None:
         raise Invalid("unknown sector", [FieldError("sector", f"no sector {sector}")])
 
 
+@writes
 def create_counter(
     session: Session, data: CounterCreate, actor: str, base_url: str
 ) -> CounterPublic:
@@ -140,7 +142,7 @@ def create_counter(
     )
     session.add(counter)
     record_action(session, actor, "create", "counter", f"{data.unit_code}/{data.code}")
-    session.commit()
+    session.flush()  # the counter's id
     return _public_counter(counter, unit.code, base_url)
 
 
@@ -155,6 +157,7 @@ def get_counter(session: Session, counter_id: int, principal: Principal) -> tupl
     return counter, unit
 
 
+@writes
 def update_counter(
     session: Session, counter_id: int, data: CounterUpdate, principal: Principal, base_url: str
 ) -> CounterPublic:
@@ -169,5 +172,4 @@ def update_counter(
         setattr(counter, name, value)
     session.add(counter)
     record_action(session, principal.actor, "update", "counter", str(counter_id))
-    session.commit()
     return _public_counter(counter, unit.code, base_url)

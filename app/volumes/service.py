@@ -4,6 +4,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session
 
 from app.audit import record_action
+from app.db import writes
 from app.errors import FieldError, Invalid
 from app.imports.reference import (
     ImportResult,
@@ -24,6 +25,7 @@ class VolumeIn(BaseModel):
     dossiers: int
 
 
+@writes
 def load_volumes(session: Session, items: list[VolumeIn], actor: str) -> ImportResult:
     """Set the dossiers of each cell, all or nothing; errors name the item and field."""
     units = unit_ids_by_code(session)
@@ -53,5 +55,4 @@ def load_volumes(session: Session, items: list[VolumeIn], actor: str) -> ImportR
         "volumes", "api", len(items), inserted, updated, len(items) - inserted - updated
     )
     record_action(session, actor, "import", "volumes", "api", detail=repr(result))
-    session.commit()
     return result
