@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint audit bench clean
+.PHONY: install run test test-shifted lint audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# The suite again with the machine's clock moved (Debian's faketime), at moments when
+# code that reads the date goes wrong: the first minutes of a month in Hải Phòng (still the
+# previous day in UTC), 23:59 on New Year's Eve in Hải Phòng, and a leap day. Moments in UTC.
+SHIFTED_CLOCKS ?= 2026-11-30T17:05:00 2026-12-31T16:59:00 2028-02-29T03:00:00
+test-shifted: install
+	@for moment in $(SHIFTED_CLOCKS); do \
+	  echo "== pytest with the clock at $$moment UTC"; \
+	  TZ=UTC faketime -f "@$$(echo $$moment | tr T ' ')" $(BIN)/pytest -q $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Known vulnerabilities in the installed dependencies. It needs PyPI's JSON API or OSV;
 # --strict fails when a package could not be checked, so an offline run cannot pass.

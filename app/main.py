@@ -174,6 +174,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=422,
         )
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def _not_unicode(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        # A lone surrogate ("\\ud800" in JSON) parses into a str that no database, page or
+        # file can encode; free-text answers are refused by name before this.
+        message = "holds text that is not valid Unicode (a lone surrogate)"
+        return JSONResponse(
+            {
+                "detail": "the request " + message,
+                "errors": [FieldError("(body)", message).as_dict()],
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, exc: RecursionError) -> JSONResponse:
+        message = "is nested too deeply"
+        return JSONResponse(
+            {
+                "detail": "the request " + message,
+                "errors": [FieldError("(body)", message).as_dict()],
+            },
+            status_code=422,
+        )
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(request: Request, exc: Exception) -> Response:

@@ -11,9 +11,10 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Unit
-from app.responses.export import mask_personal_data, safe_cell
+from app.responses.export import mask_personal_data
 from app.responses.records import ResponseRecord, insert_records
 from app.surveys.forms import FormCatalog
+from app.text import safe_cell
 from tests.factories import api_key
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -119,3 +120,36 @@ def test_a_forged_cursor_is_422(client: httpx.Client, session: Session) -> None:
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (" =1+1", "' =1+1"),
+        ("\x0b=cmd|' /C calc'!A0", "' =cmd|' /C calc'!A0"),
+        ("\t@SUM(A1)", "'\t@SUM(A1)"),
+        ("\u3000+1", "'\u3000+1"),
+        ("Tốt\r\nlắm", "Tốt\nlắm"),
+        ("lỗi\ud800", "lỗi\ufffd"),
+    ],
+)
+def test_cells_are_text_after_leading_blanks_and_controls(value: str, cell: str) -> None:
+    assert safe_cell(value) == cell
+
+
+def test_a_bare_cr_in_a_stored_comment_never_splits_a_csv_row(
+    client: httpx.Client, session: Session, catalog: FormCatalog
+) -> None:
+    # Written outside the platform's checks: the export must survive it all the same.
+    add(session, catalog, "10507", "Cán bộ tốt\r=cmd|' /C calc'!A0", 1)
+    add(session, catalog, "10507", "\r=cmd|' /C calc'!A0\x0b", 1)
+    response = client.get(
+        "/api/v1/responses",
+        params={"from": "2026-10-01", "to": "2026-10-31", "format": "csv"},
+        headers=api_key(session, "analyst"),
+    )
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert len(rows) == 3  # the header and the two responses
+    comments = sorted(row[rows[0].index("comment")] for row in rows[1:])
+    assert comments == ["'\n=cmd|' /C calc'!A0 ", "Cán bộ tốt\n=cmd|' /C calc'!A0"]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)

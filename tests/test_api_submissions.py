@@ -1,5 +1,6 @@
 """POST /api/v1/responses: stored once, retries recognised, every bad field named."""
 
+import json
 import uuid
 from typing import Any
 
@@ -8,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import Counter, Response, Unit
+from app.models import Counter, Response, TextAnswer, Unit
 from app.surveys.forms import FormCatalog, decode_codes
 
 
@@ -160,3 +161,46 @@ def test_without_a_cookie_the_address_is_the_device_and_never_stored(
     assert len(stored.device_hash) == 64
     row = " ".join(str(value) for value in stored.model_dump().values())
     assert "127.0.0.1" not in row
+
+
+def test_a_comment_is_stored_as_clean_text(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    sent = body(answers={"overall": 1, "comment": "Chậm\u000b trễ\r\nquá lâu\rnhé"})
+    response = client.post("/api/v1/responses", json=sent)
+    assert response.status_code == 201, response.text
+    stored = session.exec(
+        select(TextAnswer.text).where(TextAnswer.response_id == uuid.UUID(sent["id"]))
+    ).one()
+    assert stored == "Chậm  trễ\nquá lâu\nnhé"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"answers": {"overall": 5, "comment": "x\ud800"}}, "answers.comment"),
+        ({"slug": "quay7\ud800"}, "slug"),
+        ({"procedure_code": "\udfff"}, "procedure_code"),
+        (
+            {
+                "answers": {
+                    "overall": 5,
+                    "comment": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],
+                }
+            },
+            "answers.comment",
+        ),
+    ],
+    ids=["surrogate-in-comment", "surrogate-in-slug", "surrogate-in-procedure", "deep-nesting"],
+)
+def test_crafted_text_is_a_422_naming_where(
+    client: httpx.Client, counter: Counter, changes: dict[str, Any], field: str
+) -> None:
+    sent = json.dumps(body(**changes))  # ASCII: a lone surrogate travels as its escape
+    response = client.post(
+        "/api/v1/responses", content=sent, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert "x-content-type-options" in response.headers
+    assert field in {error["field"] for error in response.json()["errors"]}

@@ -115,7 +115,7 @@ def test_every_writing_command_succeeds_while_serve_does_its_start_up_work(
                          stderr=subprocess.PIPE, text=True)
         for command in commands
     ]  # fmt: skip
-    finished = {}
+    finished: dict[str, tuple[tuple[str, str], int]] = {}
     try:
         for command, process in zip(commands, running, strict=True):
             finished[" ".join(command[:2])] = (process.communicate(timeout=180), process.returncode)
@@ -123,9 +123,9 @@ def test_every_writing_command_succeeds_while_serve_does_its_start_up_work(
         for process in running:
             process.kill()
             process.wait()
-    for command, ((_, err), returncode) in finished.items():
-        assert returncode == 0, (command, err)
-        assert "Traceback" not in err, (command, err)
+    for name, ((_, err), returncode) in finished.items():
+        assert returncode == 0, (name, err)
+        assert "Traceback" not in err, (name, err)
     prefix = finished["apikey create"][0][0].split("_")[1]
     revoked = sipas(demo_env, "apikey", "revoke", prefix)
     assert revoked.returncode == 0, revoked.stderr

@@ -3,6 +3,7 @@ last bit, and no stored response is ever missing from them."""
 
 import random
 import threading
+import time as stopwatch
 import uuid
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -252,7 +253,11 @@ def test_a_build_never_misses_a_response_whose_writer_was_in_its_transaction(
             insert_records(writer, [late], ZONE)
             builder = threading.Thread(target=build)
             builder.start()
-            builder.join(timeout=1.0)
+            # A second of polling, not join(timeout=…): under faketime (.ci/run) a timed
+            # wait on a lock never times out (libfaketime fakes the monotonic deadline).
+            waited_until = stopwatch.monotonic() + 1.0
+            while builder.is_alive() and stopwatch.monotonic() < waited_until:
+                stopwatch.sleep(0.01)
             # PostgreSQL: the build waits for the month's lock. SQLite: it has counted
             # without the late response and waits for the write lock to store.
             assert builder.is_alive(), "the build must wait for the writer's transaction"

@@ -21,6 +21,7 @@ from app.stats.service import SatisfactionQuery, satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import CODE_ALPHABET, FormCatalog, decode_codes
+from app.text import displayable
 
 TREND_MONTHS = 12
 WEAKEST_CRITERIA = 5
@@ -232,7 +233,7 @@ def _recent_comments(
         form = catalog.get(form_id, version)
         overall = decode_codes(form, codes).get("overall") if form else None
         if overall is not None and overall <= DISSATISFIED_AT_MOST and text.strip():
-            comments.append(mask_personal_data(text.strip()))
+            comments.append(mask_personal_data(displayable(text).strip()))
         if len(comments) == RECENT_COMMENTS:
             break
     return comments

@@ -8,7 +8,7 @@ from app.reports.content import MonthlyReport
 from app.reports.render_tables import DECIMAL, INTEGER, PERCENT, tables
 from app.reports.summary import methodology, summary_sentences
 from app.reports.wording import TEXT
-from app.responses.export import safe_cell
+from app.text import safe_cell
 
 _FORMATS = {PERCENT: "0.0%", DECIMAL: "0.0000", INTEGER: "#,##0"}
 

@@ -11,6 +11,7 @@ from app.audit import record_action
 from app.db import writing
 from app.deps import MAX_ROW_ID, Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
 from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.keys.service import Principal
 from app.models import Report
 from app.months import Month
 from app.reports.service import generate, latest_done, render
@@ -34,7 +35,7 @@ def _month(text: str, field: str = "month") -> Month:
         raise Invalid("bad month", [FieldError(field, str(exc))]) from None
 
 
-def _listed(report: Report) -> dict[str, Any]:
+def _listed(report: Report, principal: Principal) -> dict[str, Any]:
     links = {fmt: f"/api/v1/reports/{report.month}.{fmt}?version={report.version}"
              for fmt in MEDIA_TYPES} if report.status == "done" else {}  # fmt: skip
     return {
@@ -43,7 +44,8 @@ def _listed(report: Report) -> dict[str, Any]:
         "status": report.status,
         "created_at": report.created_at.isoformat(),
         "finished_at": report.finished_at.isoformat() if report.finished_at else None,
-        "error": report.error,
+        # A failure's text may quote a stored answer: administrators only.
+        "error": report.error if principal.role == "admin" else None,
         "links": links,
     }
 
@@ -55,7 +57,7 @@ def list_reports(session: SessionDep, principal: Reader) -> dict[str, Any]:
     reports = session.exec(
         select(Report).order_by(col(Report.month).desc(), col(Report.version).desc())
     )
-    return {"reports": [_listed(report) for report in reports]}
+    return {"reports": [_listed(report, principal) for report in reports]}
 
 
 @router.post("", status_code=201)
@@ -69,7 +71,7 @@ def create_report(
         raise Conflict("this month's report is being made right now; ask again shortly")
     with writing(session):
         record_action(session, principal.actor, "create", "report", f"{month} v{report.version}")
-    return JSONResponse(_listed(report), status_code=201)
+    return JSONResponse(_listed(report, principal), status_code=201)
 
 
 @router.get("/{month}.{fmt}", response_model=None)
@@ -87,10 +89,12 @@ def get_report(
     wanted = _month(month)
     if principal.role == "unit" or lang == "en":
         rendered = render(session, catalog, wanted, lang, principal)
-        body: str | bytes = getattr(rendered, fmt)
+        body: str | bytes | None = getattr(rendered, fmt)
     else:
         report = _version(session, wanted, version)
-        body = {"html": report.html, "csv": report.csv, "xlsx": report.xlsx}[fmt] or ""
+        body = {"html": report.html, "csv": report.csv, "xlsx": report.xlsx}[fmt]
+    if body is None:
+        raise NotFound(f"the {fmt} of the {wanted} report could not be made (see the report list)")
     headers = {}
     if fmt != "html":
         headers["Content-Disposition"] = f'attachment; filename="sipas-{wanted}.{fmt}"'

@@ -7,8 +7,10 @@ its version and the month is due again.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -19,12 +21,13 @@ from app.db import writing
 from app.keys.service import Principal
 from app.models import Report, Response, utc_now
 from app.months import Month
-from app.reports.content import build_report
+from app.reports.content import MonthlyReport, build_report
 from app.reports.render_files import to_csv, to_xlsx
 from app.reports.render_html import to_html
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.reports")
+T = TypeVar("T")
 # A version still "running" after this long was abandoned (its process died).
 ABANDONED_AFTER = timedelta(minutes=30)
 # How far back a newly started platform catches up missed months.
@@ -33,9 +36,17 @@ CATCH_UP_MONTHS = 12
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    html: str
-    csv: str
-    xlsx: bytes
+    """A report's formats; a format whose renderer failed is None, and ``failures`` says
+    why (for administrators: it may quote a citizen's text)."""
+
+    html: str | None
+    csv: str | None
+    xlsx: bytes | None
+    failures: dict[str, str]
+
+    @property
+    def failure_text(self) -> str | None:
+        return "; ".join(f"{fmt}: {why}" for fmt, why in self.failures.items()) or None
 
 
 def render(
@@ -47,7 +58,18 @@ def render(
 ) -> Rendered:
     """The report of ``month`` in all formats (for a unit key: its units only)."""
     report = build_report(session, catalog, month, principal)
-    return Rendered(to_html(report, language), to_csv(report, language), to_xlsx(report, language))
+    failures: dict[str, str] = {}
+
+    def attempt(fmt: str, renderer: Callable[[MonthlyReport, str], T]) -> T | None:
+        try:
+            return renderer(report, language)
+        except Exception as exc:  # one format that fails never takes the others down
+            log.exception("the %s of report %s failed", fmt, month)
+            failures[fmt] = repr(exc)
+            return None
+
+    made = attempt("html", to_html), attempt("csv", to_csv), attempt("xlsx", to_xlsx)
+    return Rendered(*made, failures)
 
 
 def _next_version(session: Session, month: Month) -> int:
@@ -79,6 +101,8 @@ def generate(
     # transaction may have been overtaken by another replica's writes.
     try:
         rendered = render(session, catalog, month)
+        if rendered.html is None and rendered.csv is None and rendered.xlsx is None:
+            raise RuntimeError(rendered.failure_text)
     except Exception as exc:
         session.rollback()
         with writing(session):
@@ -89,6 +113,7 @@ def generate(
     with writing(session):
         report.html, report.csv, report.xlsx = rendered.html, rendered.csv, rendered.xlsx
         report.status, report.finished_at = "done", utc_now()
+        report.error = rendered.failure_text
         session.add(report)
     log.info("report %s version %s done", month, report.version)
     return report

@@ -22,13 +22,13 @@ from sqlmodel import Session, col, select
 from app.errors import FieldError, Invalid
 from app.models import ChoiceAnswer, Response, TextAnswer, Unit
 from app.surveys.forms import FormCatalog, decode_codes
+from app.text import displayable, safe_cell
 
 MASK = "[đã ẩn]"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
 # Vietnamese phone numbers, written with or without +84 and with spaces, dots or dashes.
 _PHONE = re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAGE_DEFAULT = 500
 PAGE_MAX = 5000
 CONTEXT_COLUMNS = (
@@ -49,13 +49,6 @@ def mask_personal_data(text: str) -> str:
     text = _EMAIL.sub(MASK, text)
     text = _ID_NUMBER.sub(MASK, text)
     return _PHONE.sub(MASK, text)
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
@@ -114,7 +107,9 @@ def _details(
             choice.code
         )
     for text in session.exec(select(TextAnswer).where(col(TextAnswer.response_id).in_(ids))):
-        texts.setdefault(text.response_id, {})[text.question_id] = mask_personal_data(text.text)
+        texts.setdefault(text.response_id, {})[text.question_id] = mask_personal_data(
+            displayable(text.text)
+        )
     return choices, texts
 
 

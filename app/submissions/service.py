@@ -20,6 +20,7 @@ from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
 from app.surveys.forms import FormCatalog, validate_answers
 from app.surveys.links import mark_used, resolve_link
+from app.text import NOT_UNICODE, surrogate_paths
 
 # Faster than this per answered question is faster than anyone reads: flagged, not refused.
 SECONDS_PER_ANSWER = 1.5
@@ -59,7 +60,10 @@ def record_submission(
 
     ``device`` is what the request tells about the device, to flag repeats.
     """
-    digest = fingerprint(body.model_dump(mode="json"))
+    content = body.model_dump(mode="json")
+    if bad := surrogate_paths(content):
+        raise Invalid("the response was not stored", [FieldError(f, NOT_UNICODE) for f in bad])
+    digest = fingerprint(content)
     found = _existing(session, body, digest)
     if found is not None:
         return found

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.text import NOT_UNICODE, clean_text, has_surrogate
 from survey_forms import FORMS_DIR
 
 _FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)\.v(?P<version>[1-9][0-9]*)\.toml$")
@@ -339,10 +340,12 @@ def validate_answers(
                 errors.append((qid, "must be text"))
             elif "\x00" in value:
                 errors.append((qid, "must not contain a NUL character"))
-            elif len(value) > question.max_length:
+            elif has_surrogate(value):
+                errors.append((qid, NOT_UNICODE))
+            elif len(text := clean_text(value)) > question.max_length:
                 errors.append((qid, f"longer than {question.max_length} characters"))
             else:
-                texts.append((qid, value))
+                texts.append((qid, text))
             continue
         selected = value if isinstance(value, list) else [value]
         if not isinstance(question, MultiChoice) and len(selected) != 1:
