@@ -50,9 +50,12 @@ class Site:
     engine: Engine
     analyst: dict[str, str]
     unit: dict[str, str]
+    admin: dict[str, str]
 
 
 HOSTILE = '=HYPERLINK("http://evil.example","x") <b>gọi 0912 345 678</b>'
+# Stored before the platform cleaned text, or written outside it: no format may choke on it.
+UNCLEAN = "Chậm\u000b trễ\r=cmd|' /C calc'!A0\x1f"
 
 
 def _add_hostile_comment(session: Session, catalog: FormCatalog) -> None:
@@ -66,7 +69,9 @@ def _add_hostile_comment(session: Session, catalog: FormCatalog) -> None:
         unit_id=unit_id, sector_code="land", channel="paper", form=form, source="import",
         codes=(("overall", 1),), texts=(("comment", HOSTILE),), content_sha256="0" * 64,
     )  # fmt: skip
-    insert_records(session.connection(), [record], ZONE)
+    unclean = record._replace(id=uuid.uuid4(), texts=(("comment", UNCLEAN),),
+                              submitted_at=datetime(2026, 10, 31, 16, 58, tzinfo=UTC))  # fmt: skip
+    insert_records(session.connection(), [record, unclean], ZONE)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +84,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
             seed_demo(session, catalog, ZONE, DEMO_NOW)
             _add_hostile_comment(session, catalog)
             analyst, unit = api_key(session, "analyst"), api_key(session, "unit", ["10507"])
+            admin = api_key(session, "admin")
             session.commit()
         settings = Settings(
             database_url=url,
@@ -88,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, catalog: FormCatalog) -> Iter
             rate_limit_per_minute=0,
         )
         with LiveServer(create_app(settings)) as server:
-            yield Site(server.url, engine, analyst, unit)
+            yield Site(server.url, engine, analyst, unit, admin)
         engine.dispose()
 
 
@@ -351,3 +357,44 @@ def test_a_hostile_comment_is_masked_escaped_and_never_a_formula(
     html = http.get(october["links"]["html"]).text
     assert "&lt;b&gt;gọi [đã ẩn]&lt;/b&gt;" in html
     assert "<b>gọi" not in html
+
+
+def test_a_comment_with_control_characters_never_stops_a_format(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    assert october["status"] == "done"
+    assert october["error"] is None
+    workbook = load_workbook(io.BytesIO(http.get(october["links"]["xlsx"]).content))
+    cells = [cell.value for row in workbook["Tóm tắt"].iter_rows() for cell in row]
+    assert "Chậm  trễ\n=cmd|' /C calc'!A0" in cells
+    rows = list(csv.reader(io.StringIO(http.get(october["links"]["csv"]).text)))
+    assert len({len(row) for row in rows}) == 1  # no row split by a bare CR
+    assert "Chậm  trễ" in http.get(october["links"]["html"]).text
+
+
+def test_a_format_that_fails_leaves_the_others_and_tells_only_admins_why(
+    site: Site, http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("a comment quoted here")
+
+    monkeypatch.setattr(report_service, "to_xlsx", broken)
+    made = http.post("/api/v1/reports", json={"month": "2026-09"})
+    assert made.status_code == 201, made.text
+    version = made.json()["version"]
+    assert made.json()["status"] == "done"
+    query = f"?version={version}"
+    assert http.get(f"/api/v1/reports/2026-09.html{query}").status_code == 200
+    assert http.get(f"/api/v1/reports/2026-09.csv{query}").status_code == 200
+    missing = http.get(f"/api/v1/reports/2026-09.xlsx{query}")
+    assert missing.status_code == 404
+    assert "quoted" not in missing.text
+
+    def listed(headers: dict[str, str]) -> dict[str, Any]:
+        reports = httpx.get(site.url + "/api/v1/reports", headers=headers).json()["reports"]
+        (found,) = [r for r in reports if (r["month"], r["version"]) == ("2026-09", version)]
+        return dict(found)
+
+    assert listed(site.analyst)["error"] is None
+    assert listed(site.unit)["error"] is None
+    assert "xlsx: ValueError('a comment quoted here')" in listed(site.admin)["error"]
