@@ -10,7 +10,9 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Dialect, Table, TypeDecorator, insert
+from sqlalchemy.exc import IntegrityError
 
 # (SQL, column order, conversions by position): compiled once per table and column set, as
 # a single response's insert would otherwise spend most of its time compiling.
@@ -61,14 +63,19 @@ def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     driver = connection.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [
-                    row[name] if processor is None else processor(row[name])
-                    for name, processor in zip(columns, processors, strict=True)
-                ]
-            )
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        row[name] if processor is None else processor(row[name])
+                        for name, processor in zip(columns, processors, strict=True)
+                    ]
+                )
+    except psycopg.errors.IntegrityError as exc:
+        # COPY runs on the driver's cursor, outside SQLAlchemy: raise what an INSERT through
+        # SQLAlchemy would, so callers handle a duplicate the same way on both databases.
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def _python_value(table: Table, name: str, connection: Connection) -> Callable[[Any], Any] | None:
