@@ -159,44 +159,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ]
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
 
-    @app.exception_handler(DataError)
-    async def _unstorable(_: Request, exc: DataError) -> JSONResponse:
-        # The last net for input the database refuses (a NUL in a text, a number beyond its
-        # column); the request's own checks name the field wherever they can.
-        message = (
-            "holds a value the database cannot store (a NUL character or a number out of range)"
-        )
-        return JSONResponse(
-            {
-                "detail": "the request " + message,
-                "errors": [{"field": "(body)", "message": message}],
-            },
-            status_code=422,
-        )
+    # Last nets for input the request's own checks did not name (they name the field
+    # wherever they can): the whole body is refused with a 422 in the API's error shape.
+    unprocessable = {
+        # A NUL in a text, a number beyond its column.
+        DataError: "holds a value the database cannot store (a NUL character or a number"
+        " out of range)",
+        # A lone surrogate ("\\ud800" in JSON) parses into a str nothing can encode.
+        UnicodeEncodeError: "holds text that is not valid Unicode (a lone surrogate)",
+        RecursionError: "is nested too deeply",
+    }
 
-    @app.exception_handler(UnicodeEncodeError)
-    async def _not_unicode(_: Request, exc: UnicodeEncodeError) -> JSONResponse:
-        # A lone surrogate ("\\ud800" in JSON) parses into a str that no database, page or
-        # file can encode; free-text answers are refused by name before this.
-        message = "holds text that is not valid Unicode (a lone surrogate)"
+    async def _unprocessable(_: Request, exc: Exception) -> JSONResponse:
+        message = next(text for kind, text in unprocessable.items() if isinstance(exc, kind))
         return JSONResponse(
-            {
-                "detail": "the request " + message,
-                "errors": [FieldError("(body)", message).as_dict()],
-            },
+            {"detail": "the request " + message,
+             "errors": [FieldError("(body)", message).as_dict()]},
             status_code=422,
-        )
+        )  # fmt: skip
 
-    @app.exception_handler(RecursionError)
-    async def _too_deep(_: Request, exc: RecursionError) -> JSONResponse:
-        message = "is nested too deeply"
-        return JSONResponse(
-            {
-                "detail": "the request " + message,
-                "errors": [FieldError("(body)", message).as_dict()],
-            },
-            status_code=422,
-        )
+    for kind in unprocessable:
+        app.add_exception_handler(kind, _unprocessable)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
