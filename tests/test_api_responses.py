@@ -58,6 +58,15 @@ def test_formula_cells_are_neutralised(value: str) -> None:
     assert safe_cell(value) == "'" + value
 
 
+def october_csv(client: httpx.Client, session: Session) -> httpx.Response:
+    """October's responses exported as CSV, with an analyst's key."""
+    return client.get(
+        "/api/v1/responses",
+        params={"from": "2026-10-01", "to": "2026-10-31", "format": "csv"},
+        headers=api_key(session, "analyst"),
+    )
+
+
 def test_pages_follow_the_cursor_to_the_end(
     client: httpx.Client, session: Session, catalog: FormCatalog
 ) -> None:
@@ -82,11 +91,7 @@ def test_csv_is_streamed_with_masked_comments(
     client: httpx.Client, session: Session, catalog: FormCatalog
 ) -> None:
     add(session, catalog, "10507", "=cmd| gọi 0912345678", 2)
-    response = client.get(
-        "/api/v1/responses",
-        params={"from": "2026-10-01", "to": "2026-10-31", "format": "csv"},
-        headers=api_key(session, "analyst"),
-    )
+    response = october_csv(client, session)
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 2
     assert rows[0]["comment"] == "'=cmd| gọi [đã ẩn]"
@@ -143,11 +148,7 @@ def test_a_bare_cr_in_a_stored_comment_never_splits_a_csv_row(
     # Written outside the platform's checks: the export must survive it all the same.
     add(session, catalog, "10507", "Cán bộ tốt\r=cmd|' /C calc'!A0", 1)
     add(session, catalog, "10507", "\r=cmd|' /C calc'!A0\x0b", 1)
-    response = client.get(
-        "/api/v1/responses",
-        params={"from": "2026-10-01", "to": "2026-10-31", "format": "csv"},
-        headers=api_key(session, "analyst"),
-    )
+    response = october_csv(client, session)
     rows = list(csv.reader(io.StringIO(response.text)))
     assert len(rows) == 3  # the header and the two responses
     comments = sorted(row[rows[0].index("comment")] for row in rows[1:])
