@@ -89,21 +89,13 @@ class ObservabilityMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        logged = False
 
-        async def send_observed(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                elapsed = (time.perf_counter() - started) * 1000
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                headers.append((b"server-timing", f"app;dur={elapsed:.2f}".encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_observed)
-        finally:
+        def observe() -> None:
+            # Logged before the last byte goes out, so a client that has its answer can
+            # rely on the line being written.
+            nonlocal logged
+            logged = True
             elapsed = time.perf_counter() - started
             route = _route_of(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
@@ -118,3 +110,22 @@ class ObservabilityMiddleware:
                     "duration_ms": round(elapsed * 1000, 2),
                 },
             )
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                elapsed = (time.perf_counter() - started) * 1000
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+                headers.append((b"server-timing", f"app;dur={elapsed:.2f}".encode()))
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                observe()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_observed)
+        finally:
+            if not logged:
+                observe()
