@@ -3,6 +3,17 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.text import is_whole_number
+
+# The years a date may fall in anywhere on the platform: a period, a start time, a cursor.
+# Far outside them lie dates that overflow on the way to UTC or to the database.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+OUTSIDE_YEARS = f"dates run from {FIRST_YEAR} to {LAST_YEAR}"
+
+
+def within_years(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Month:
@@ -15,13 +26,19 @@ class Month:
     def parse(cls, text: str) -> "Month":
         """``Month.parse("2026-10")``; ValueError for anything else."""
         year, sep, month = text.partition("-")
-        if not (sep and len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+        if not (
+            sep
+            and len(year) == 4
+            and len(month) == 2
+            and is_whole_number(year)
+            and is_whole_number(month)
+        ):
             raise ValueError(f"not a month (YYYY-MM): {text!r}")
         found = cls(int(year), int(month))
         if not 1 <= found.month <= 12:
             raise ValueError(f"not a month (YYYY-MM): {text!r}")
-        if not 2000 <= found.year <= 2100:
-            raise ValueError(f"months run from 2000 to 2100, not {found.year}")
+        if not within_years(found.first_day):
+            raise ValueError(f"{OUTSIDE_YEARS}, not {found.year}")
         return found
 
     def __str__(self) -> str:

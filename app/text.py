@@ -39,6 +39,15 @@ def surrogate_paths(value: object, path: str = "") -> list[str]:
     return [found for where, item in items for found in surrogate_paths(item, where)]
 
 
+def is_whole_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also accepts "²" and "٣", which ``int`` refuses.
+
+    >>> is_whole_number("12"), is_whole_number("²"), is_whole_number("")
+    (True, False, False)
+    """
+    return text.isascii() and text.isdigit()
+
+
 def clean_text(value: str) -> str:
     """``value`` as the platform stores it; ValueError when it is not Unicode text.
 

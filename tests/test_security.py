@@ -18,6 +18,7 @@ from app.main import create_app
 from app.models import Counter, Unit
 from app.security import POLICY
 from tests.conftest import TEST_SECRET
+from tests.factories import api_key
 from tests.live_server import LiveServer
 
 
@@ -192,3 +193,89 @@ def test_public_endpoints_are_rate_limited(limited: str) -> None:
     assert int(statuses[-1].headers["retry-after"]) >= 1
     assert statuses[-1].headers["content-security-policy"]  # still every header
     assert httpx.get(f"{limited}/healthz").status_code == 200  # other routes are not limited
+
+
+def _page_token(client: httpx.Client) -> str:
+    found = re.search(r'name="token" value="([^"]*)"', client.get("/s/security-q").text)
+    assert found is not None
+    return found.group(1)
+
+
+def _refused_cleanly(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-security-policy"] == POLICY
+    assert response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "sipas_session=7.99999999999.sig\u00e9",
+        "sipas_session=\u00b2.\u00b2.x",
+        "sipas_device=\u00e9\u00e9\u00e9",
+    ],
+    ids=["session-signature", "session-digits", "device"],
+)
+def test_a_cookie_with_non_ascii_characters_is_no_cookie(
+    client: httpx.Client, counter: Counter, cookie: str
+) -> None:
+    header = {"Cookie": cookie.encode()}
+    _refused_cleanly(client.get("/dashboard", headers=header), 200)
+    posted = client.post("/api/v1/responses", json=submission(), headers=header)
+    _refused_cleanly(posted, 201)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"token": "1.\u00e9\u00e9"},
+        {"token": "\u00b2.abc"},
+        {"page": "\u00b2"},
+        {"form_version": "\u00b2"},
+        {"page": "\u0663"},
+    ],
+    ids=["token-letters", "token-digit", "page", "form-version", "arabic-digit"],
+)
+def test_a_crafted_page_post_is_answered_never_a_500(
+    client: httpx.Client, counter: Counter, changes: dict[str, str]
+) -> None:
+    fields = {"token": _page_token(client), "overall": "5", **changes}
+    response = client.post("/s/security-q", data=fields, follow_redirects=False)
+    assert response.status_code in {303, 400}, response.text
+    assert response.headers["content-security-policy"] == POLICY
+
+
+def test_a_start_time_at_the_edge_of_the_calendar_is_a_422(
+    client: httpx.Client, counter: Counter
+) -> None:
+    for started in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        response = client.post("/api/v1/responses", json=submission(started_at=started))
+        _refused_cleanly(response, 422)
+        assert response.json()["errors"][0]["field"] == "started_at"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/api/v1/analytics/satisfaction", {"from": "0001-01-01", "to": "2026-10-31"}, "from"),
+        ("/api/v1/analytics/satisfaction", {"from": "2026-10-01", "to": "9999-12-31"}, "to"),
+        ("/api/v1/analytics/trend", {"from": "1999-12-01", "to": "2026-10-31"}, "from"),
+        ("/api/v1/responses", {"from": "0001-01-01", "to": "2026-10-31"}, "from"),
+        ("/api/v1/responses", {"from": "2026-10-01", "to": "2026-10-31", "cursor":
+         base64.urlsafe_b64encode(f"0001-01-01T00:00:00+14:00|{uuid.uuid4()}".encode()).decode()},
+         "cursor"),
+        ("/api/v1/responses", {"from": "2026-10-01", "to": "2026-10-31", "cursor":
+         base64.urlsafe_b64encode(f"2026-10-01T00:00:00|{uuid.uuid4()}".encode()).decode()},
+         "cursor"),
+        ("/api/v1/responses", {"from": "2026-10-01", "to": "2026-10-31", "cursor": "\u00e9"},
+         "cursor"),
+    ],
+    ids=["from-year-1", "to-year-9999", "trend-1999", "export-year-1", "cursor-year-1",
+         "cursor-naive", "cursor-letter"],
+)  # fmt: skip
+def test_dates_outside_the_platforms_years_are_a_422(
+    client: httpx.Client, session: Session, path: str, params: dict[str, str], field: str
+) -> None:
+    response = client.get(path, params=params, headers=api_key(session, "analyst"))
+    _refused_cleanly(response, 422)
+    assert field in {error["field"] for error in response.json()["errors"]}

@@ -17,6 +17,7 @@ from app.audit import record_action
 from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Row
 from app.models import UNIT_LEVELS, Counter, Procedure, Sector, Unit, Volume
+from app.text import is_whole_number
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -275,7 +276,7 @@ def check_volume(
         report("sector", f"unknown sector '{values['sector']}'")
         ok = False
     raw = values["dossiers"]
-    if not raw.isdigit():
+    if not is_whole_number(raw):
         report("dossiers", f"'{raw}' is not a whole number ≥ 0")
         ok = False
     if not ok or month is None:

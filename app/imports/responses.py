@@ -28,6 +28,7 @@ from app.surveys.forms import (
     validate_answers,
 )
 from app.surveys.service import register_forms
+from app.text import is_whole_number
 
 CONTEXT_COLUMNS = (
     "id",
@@ -129,7 +130,7 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
         bad("procedure_code", f"unknown procedure '{procedure}'")
     form = lookups.forms.get((values["form_id"], values["form_version"]))
     if form is None:
-        if values["form_version"].isdigit():
+        if is_whole_number(values["form_version"]):
             bad("form_id", f"no form '{values['form_id']}' version {values['form_version']}")
         else:
             bad("form_version", f"'{values['form_version']}' is not a version number")

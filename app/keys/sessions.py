@@ -9,6 +9,7 @@ import hashlib
 import hmac
 
 from app import clock
+from app.text import is_whole_number
 
 SESSION_COOKIE = "sipas_session"
 SESSION_SECONDS = 8 * 3600
@@ -34,8 +35,9 @@ def session_key_id(secret: str, cookie: str, now: float | None = None) -> int | 
     """
     key_id, _, rest = cookie.partition(".")
     expires, _, signature = rest.partition(".")
-    if not (key_id.isdigit() and expires.isdigit()):
+    if not (is_whole_number(key_id) and is_whole_number(expires)):
         return None
-    valid = hmac.compare_digest(signature, _signature(secret, f"{key_id}.{expires}"))
+    expected = _signature(secret, f"{key_id}.{expires}")
+    valid = hmac.compare_digest(signature.encode(), expected.encode())
     current = now if now is not None else clock.timestamp()
     return int(key_id) if valid and current < int(expires) else None

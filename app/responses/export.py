@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
 from app.models import ChoiceAnswer, Response, TextAnswer, Unit
+from app.months import within_years
 from app.surveys.forms import FormCatalog, decode_codes
 from app.text import displayable, safe_cell
 
@@ -67,8 +68,11 @@ def _encode_cursor(submitted_at: datetime, response_id: uuid.UUID) -> str:
 def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         stamp, identifier = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(stamp), uuid.UUID(identifier)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is None or not within_years(moment.astimezone(UTC)):
+            raise ValueError("not a moment this API wrote")
+        return moment, uuid.UUID(identifier)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("bad cursor", [FieldError("cursor", "not a cursor of this API")]) from exc
 
 

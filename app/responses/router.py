@@ -8,6 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from app.deps import CatalogDep, Reader, SessionDep, SettingsDep
 from app.errors import FieldError, Forbidden, Invalid
+from app.months import OUTSIDE_YEARS, within_years
 from app.responses.export import PAGE_DEFAULT, ExportFilter, export_csv, export_page
 from app.units.service import get_unit
 
@@ -29,8 +30,16 @@ def list_responses(
     limit: int = PAGE_DEFAULT,
 ) -> StreamingResponse | dict[str, Any]:
     """Responses of a period, comments masked: JSON pages (``next_cursor``) or streamed CSV."""
-    if date_from > date_to:
-        raise Invalid("invalid period", [FieldError("to", "the period ends before it starts")])
+    period = (("from", date_from), ("to", date_to))
+    errors = [
+        FieldError(name, f"{OUTSIDE_YEARS}, not {day.year}")
+        for name, day in period
+        if not within_years(day)
+    ]
+    if not errors and date_from > date_to:
+        errors.append(FieldError("to", "the period ends before it starts"))
+    if errors:
+        raise Invalid("invalid period", errors)
     unit_ids = principal.unit_ids if principal.role == "unit" else None
     if unit is not None:
         unit_id = get_unit(session, unit).id

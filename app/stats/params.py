@@ -4,6 +4,7 @@ from datetime import date
 
 import analytics
 from app.errors import FieldError, Invalid
+from app.months import OUTSIDE_YEARS, within_years
 from app.stats.indicators import known_indicators
 from app.stats.service import BY_KEYS, SatisfactionQuery
 from app.surveys.forms import FormCatalog
@@ -61,7 +62,11 @@ def parse_query(
 
 def _date(value: str, name: str, errors: list[FieldError]) -> date | None:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         errors.append(FieldError(name, f"'{value}' is not a date YYYY-MM-DD"))
         return None
+    if not within_years(day):
+        errors.append(FieldError(name, f"{OUTSIDE_YEARS}, not {day.year}"))
+        return None
+    return day

@@ -4,7 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+
+from app.months import OUTSIDE_YEARS, within_years
 
 # An answer: a code, a list of codes (multiple choice), a text, or null. The form checks
 # each value (app.surveys.forms.validate_answers) and names the question when it is
@@ -38,6 +40,16 @@ class SubmissionIn(BaseModel):
     procedure_code: str | None = None
     answers: dict[str, AnswerValue]
     started_at: AwareDatetime | None = None
+
+    @field_validator("started_at")
+    @classmethod
+    def _within_years(cls, value: datetime | None) -> datetime | None:
+        # Year 1 at +14:00 is a valid ISO string that overflows on its way to UTC.
+        if value is not None and not (
+            within_years(value) and within_years(value.replace(tzinfo=None))
+        ):
+            raise ValueError(OUTSIDE_YEARS)
+        return value
 
 
 class SubmissionOut(BaseModel):

@@ -31,6 +31,7 @@ from app.survey_page.service import (
 )
 from app.survey_page.tokens import issue_token, token_is_valid
 from app.surveys.forms import FreeText, MultiChoice, validate_answers
+from app.text import is_whole_number
 
 router = APIRouter(tags=["survey page"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -236,12 +237,12 @@ async def submit_page(
     view = View(view.language, view.kiosk, _first(fields, "form_id") or view.form_id)
     version = _first(fields, "form_version")
     context = _context_or_page(request, session, catalog, slug, view,
-                               int(version) if version.isdigit() else None)  # fmt: skip
+                               int(version) if is_whole_number(version) else None)  # fmt: skip
     if isinstance(context, HTMLResponse):
         return context
     secret = settings.resolved_secret_key()
     pages = len(context.form.pages)
-    page = min(int(p) if (p := _first(fields, "page")).isdigit() else 0, pages - 1)
+    page = min(int(p) if is_whole_number(p := _first(fields, "page")) else 0, pages - 1)
     action = _first(fields, "action") or "send"
     if not token_is_valid(secret, slug, _first(fields, "token")):
         errors = {"token": MESSAGES[view.language]["expired"]}

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 
 from app import clock
+from app.text import is_whole_number
 
 MAX_AGE_SECONDS = 4 * 3600
 
@@ -18,9 +19,9 @@ def issue_token(secret: str, slug: str, now: float | None = None) -> str:
 def token_is_valid(secret: str, slug: str, token: str, now: float | None = None) -> bool:
     """True for a token issued for ``slug`` less than four hours ago."""
     stamp, _, _ = token.partition(".")
-    if not stamp.isdigit():
+    if not is_whole_number(stamp):
         return False
     expected = issue_token(secret, slug, float(stamp))
     current = now if now is not None else clock.timestamp()
     fresh = 0 <= current - int(stamp) <= MAX_AGE_SECONDS
-    return fresh and hmac.compare_digest(expected, token)
+    return fresh and hmac.compare_digest(expected.encode(), token.encode())
