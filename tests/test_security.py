@@ -219,7 +219,7 @@ def _refused_cleanly(response: httpx.Response, status: int) -> None:
 def test_a_cookie_with_non_ascii_characters_is_no_cookie(
     client: httpx.Client, counter: Counter, cookie: str
 ) -> None:
-    header = {"Cookie": cookie.encode()}
+    header = {b"Cookie": cookie.encode()}
     _refused_cleanly(client.get("/dashboard", headers=header), 200)
     posted = client.post("/api/v1/responses", json=submission(), headers=header)
     _refused_cleanly(posted, 201)
