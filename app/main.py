@@ -23,7 +23,7 @@ from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
 from app.errors import AppError, ErrorBody, FieldError
-from app.observability import ObservabilityMiddleware
+from app.observability import InternalErrorMiddleware, ObservabilityMiddleware
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.schedule import start_scheduler
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="SIPAS API").body).decode()
     # Outermost last: every response is observed and carries the security headers, even a
     # 429; phones on weak connections get pages, scripts and exports compressed.
+    app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeadersMiddleware, policies={"/docs": docs_policy(docs)})

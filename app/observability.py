@@ -16,6 +16,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("sipas.http")
+errors = logging.getLogger("sipas.errors")
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -129,3 +130,42 @@ class ObservabilityMiddleware:
         finally:
             if not logged:
                 observe()
+
+
+class InternalErrorMiddleware:
+    """The last net, innermost of ours: an unexpected exception becomes a 500 in the API's
+    error shape, which then passes the security headers and the request log like any
+    other answer (Starlette's own net sits outside them all). The traceback goes to the
+    log with the request id, never to the client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            request_id = scope.get("state", {}).get("request_id", "")
+            errors.exception("unexpected error", extra={"request_id": request_id})
+            if started:  # nothing more can be said on this connection
+                raise
+            body = json.dumps(
+                {"detail": f"internal error; quote request id {request_id}", "errors": []}
+            ).encode()
+            await send({
+                "type": "http.response.start",
+                "status": 500,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())],
+            })  # fmt: skip
+            await send({"type": "http.response.body", "body": body})

@@ -279,3 +279,24 @@ def test_dates_outside_the_platforms_years_are_a_422(
     response = client.get(path, params=params, headers=api_key(session, "analyst"))
     _refused_cleanly(response, 422)
     assert field in {error["field"] for error in response.json()["errors"]}
+
+
+def test_an_unexpected_error_is_a_500_in_the_error_shape_with_every_header(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(database_url=database_url, secret_key=TEST_SECRET,
+                        secret_key_file=tmp_path / "secret", report_scheduler=False)  # fmt: skip
+    app = create_app(settings)
+
+    @app.get("/broken")
+    def broken() -> None:
+        raise RuntimeError("a bug with a secret in it")
+
+    with LiveServer(app) as server, caplog.at_level(logging.ERROR, logger="sipas.errors"):
+        response = httpx.get(f"{server.url}/broken", headers={"X-Request-ID": "bug-1"})
+    _refused_cleanly(response, 500)
+    assert response.json() == {"detail": "internal error; quote request id bug-1", "errors": []}
+    assert "secret" not in response.text
+    (record,) = [r for r in caplog.records if r.name == "sipas.errors"]
+    assert record.__dict__["request_id"] == "bug-1"
+    assert record.exc_info is not None
