@@ -122,6 +122,21 @@ def test_volumes_load_from_csv_all_or_nothing(client: httpx.Client, session: Ses
     assert session.exec(select(Volume).where(Volume.month == "2026-09")).all() == []
 
 
+def test_a_volumes_header_of_thousands_of_columns_is_a_422(
+    client: httpx.Client, session: Session
+) -> None:
+    csv_body = ",".join(f"month{i % 7}" for i in range(20_000)) + "\n"
+    response = client.post(
+        "/api/v1/volumes",
+        headers={**api_key(session, "analyst"), "Content-Type": "text/csv"},
+        content=csv_body.encode(),
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "(header)", "message": "20000 columns; a file may have 500", "line": 1}
+    ]
+
+
 def test_volumes_json_errors_name_the_item(client: httpx.Client, session: Session) -> None:
     analyst = api_key(session, "analyst")
     body = [

@@ -152,6 +152,27 @@ def test_bytes_that_are_not_utf8_name_their_line(
     assert message.startswith("not UTF-8 (byte ")
 
 
+def test_bytes_that_are_not_utf8_inside_a_quoted_field_name_their_line(
+    session: Session, catalog: FormCatalog, tmp_path: Path
+) -> None:
+    rows = [response_row(), response_row(comment="Dòng một\nD\u00f2ng hai\nDòng ba")]
+    path = write_csv(tmp_path / "quoted.csv", rows)
+    path.write_bytes(path.read_bytes().replace("D\u00f2ng hai".encode(), b"D\xf2ng hai"))
+    errors = rejected(session, catalog, path)
+    assert [(line, column) for line, column, _ in errors] == [(4, "(row)")]
+    assert errors[0][2].startswith("not UTF-8 (byte 2 ")
+
+
+def test_a_header_of_thousands_of_columns_is_refused_on_line_1(
+    session: Session, catalog: FormCatalog, tmp_path: Path
+) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(["comment"] * 20_000) + "\n", encoding="utf-8")
+    assert rejected(session, catalog, path) == [
+        (1, "(header)", "20000 columns; a file may have 500")
+    ]
+
+
 def test_a_duplicate_id_inside_one_file(
     session: Session, catalog: FormCatalog, tmp_path: Path
 ) -> None:

@@ -1,12 +1,16 @@
 """Reading an import file: strict UTF-8, exact header, every problem with line and column."""
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from app.errors import AppError, FieldError
+
+# Far above any form's question columns; a header of thousands is an attack or an accident.
+MAX_COLUMNS = 500
 
 Progress = Callable[[int, int, int], None]
 """Called with (bytes read, total bytes, data rows read) while a file streams."""
@@ -109,7 +113,13 @@ class CsvSource:
         except csv.Error as exc:
             errors.add(1, "(header)", f"malformed CSV: {exc}")
             return
+        if self.bad_lines:
+            errors.add(1, "(header)", self.bad_lines[-1][1])
+            return
         header = [name.strip() for name in header]
+        if len(header) > MAX_COLUMNS:
+            errors.add(1, "(header)", f"{len(header)} columns; a file may have {MAX_COLUMNS}")
+            return
         known = set(required) | set(optional)
         for name in required:
             if name not in header:
@@ -117,13 +127,14 @@ class CsvSource:
         for name in header:
             if name not in known and not (extra and extra(name)):
                 errors.add(1, name or "(blank)", "unknown column")
-        repeated = sorted({name for name in header if header.count(name) > 1})
+        repeated = sorted(name for name, times in Counter(header).items() if times > 1)
         for name in repeated:
             errors.add(1, name, "column appears more than once")
         if errors.total:
             return
         rows_read = 0
         while True:
+            first_line = reader.line_num + 1  # a quoted field may span lines
             try:
                 record = next(reader)
             except StopIteration:
@@ -132,8 +143,9 @@ class CsvSource:
                 errors.add(reader.line_num, "(row)", f"malformed CSV: {exc}")
                 continue
             line = reader.line_num
-            if self.bad_lines and self.bad_lines[-1][0] == line:
-                errors.add(line, "(row)", self.bad_lines[-1][1])
+            if self.bad_lines and self.bad_lines[-1][0] >= first_line:
+                bad_line, reason = self.bad_lines[-1]
+                errors.add(bad_line, "(row)", reason)
                 continue
             if not record or record == [""]:
                 continue

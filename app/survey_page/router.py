@@ -15,11 +15,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app import clock
+from app.config import Settings
 from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
-from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE
+from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.submissions.service import record_submission
 from app.survey_page.service import (
     PageContext,
@@ -30,7 +33,7 @@ from app.survey_page.service import (
     submission_from_form,
 )
 from app.survey_page.tokens import issue_token, token_is_valid
-from app.surveys.forms import FreeText, MultiChoice, validate_answers
+from app.surveys.forms import FormCatalog, FreeText, MultiChoice, validate_answers
 from app.text import is_whole_number
 
 router = APIRouter(tags=["survey page"])
@@ -233,6 +236,21 @@ async def submit_page(
     """The page's form post: the next or previous page, or stored and 303 to thanks."""
     posted = await request.form()
     fields = {key: [str(v) for v in posted.getlist(key)] for key in posted}
+    # The rest reads and writes the database: off the event loop, as a sync route would be.
+    return await run_in_threadpool(
+        _answer_post, slug, request, fields, session, settings, catalog, device
+    )
+
+
+def _answer_post(
+    slug: str,
+    request: Request,
+    fields: dict[str, list[str]],
+    session: Session,
+    settings: Settings,
+    catalog: FormCatalog,
+    device: DeviceTrace,
+) -> Response:
     view = View.of(request)
     view = View(view.language, view.kiosk, _first(fields, "form_id") or view.form_id)
     version = _first(fields, "form_version")

@@ -5,11 +5,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
+from app.config import Settings
 from app.deps import Analyst, SessionDep, SettingsDep
 from app.errors import FieldError, Invalid
 from app.imports.csvfile import CsvSource
 from app.imports.reference import import_volumes
+from app.keys.service import Principal
 from app.volumes.service import VolumeIn, load_volumes
 
 router = APIRouter(prefix="/api/v1", tags=["volumes"])
@@ -42,7 +46,15 @@ async def post_volumes(
 ) -> VolumeLoadResult:
     """Set dossier volumes per (month, unit, sector), as a JSON list or a CSV body."""
     body = await request.body()
-    if request.headers.get("content-type", "").startswith("text/csv"):
+    is_csv = request.headers.get("content-type", "").startswith("text/csv")
+    # Checking and storing is blocking work: off the event loop, as a sync route would be.
+    return await run_in_threadpool(_load, session, settings, principal, body, is_csv)
+
+
+def _load(
+    session: Session, settings: Settings, principal: Principal, body: bytes, is_csv: bool
+) -> VolumeLoadResult:
+    if is_csv:
         source = CsvSource(io.BytesIO(body), "request body", len(body))
         result = import_volumes(session, source, settings.import_error_cap, principal.actor)
     else:
