@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=60, ge=0)
     # The largest request body accepted, in bytes (CSV uploads of volumes have their own).
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # /metrics: with a key, any client that sends it as a Bearer token; without one, only
+    # clients on this machine (a Prometheus beside the server, or through its proxy).
+    metrics_key: str | None = None
 
     @field_validator("public_base_url")
     @classmethod

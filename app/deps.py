@@ -79,10 +79,31 @@ async def reject_nul_characters(request: Request) -> None:
         )
 
 
+def refuse_cross_site(request: Request, settings: SettingsDep) -> None:
+    """A browser's form post must come from one of our pages (login CSRF, forged answers).
+
+    Browsers name the posting site in ``Sec-Fetch-Site``; older ones send ``Origin``,
+    which must then be this server's or the public address. Clients that send neither
+    (curl, other systems) are not browsers a forged page could drive.
+    """
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site in ("same-origin", "none"):  # "none": typed or bookmarked by the user
+            return
+        raise Forbidden("a form posted from another site is refused")
+    origin = request.headers.get("origin")
+    ours = {str(request.base_url).rstrip("/"), settings.public_base_url.rstrip("/")}
+    if origin is not None and origin not in ours:
+        raise Forbidden("a form posted from another site is refused")
+
+
+SameSite = Depends(refuse_cross_site)
+
+
 def signed_in(request: Request, session: Session, settings: Settings) -> Principal | None:
     """The principal of the dashboard session cookie, when it is valid and its key active."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    key_id = session_key_id(settings.resolved_secret_key(), cookie) if cookie else None
+    key_id = session_key_id(session, cookie) if cookie else None
     return principal_of(session, key_id) if key_id is not None else None
 
 

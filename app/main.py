@@ -22,8 +22,8 @@ from app.config import Settings, get_settings
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
-from app.errors import AppError, ErrorBody, FieldError
-from app.observability import InternalErrorMiddleware, ObservabilityMiddleware
+from app.errors import AppError, ErrorBody, FieldError, Forbidden
+from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.schedule import start_scheduler
@@ -130,6 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/metrics", include_in_schema=False)
     def metrics(request: Request) -> Response:
         """Prometheus metrics: requests, latencies, submissions, the reports by status."""
+        if not metrics_allowed(request, settings.metrics_key):
+            raise Forbidden("metrics are for this machine or a client with the metrics key")
         with Session(request.app.state.engine) as session:
             counts = report_counts(session)
         for status in ("pending", "running", "done", "failed"):

@@ -369,6 +369,21 @@ class ApiKeyUnit(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
 
 
+class DashboardSession(SQLModel, table=True):
+    """A dashboard sign-in; the cookie holds a random token, the row only its SHA-256.
+
+    Ending the row (logout) ends the session on the server, whoever holds the cookie.
+    """
+
+    __tablename__ = "dashboard_session"
+
+    token_sha256: str = Field(max_length=64, primary_key=True)
+    api_key_id: int = Field(foreign_key="api_key.id", index=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Report(SQLModel, table=True):
     """A generated monthly report; a finished version is never changed."""
 

@@ -5,6 +5,8 @@ Logs carry the route's template (``/s/{slug}``), never the raw path or query, an
 client address: nothing in them identifies a citizen.
 """
 
+import hmac
+import ipaddress
 import json
 import logging
 import re
@@ -13,6 +15,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("sipas.http")
@@ -34,6 +37,18 @@ SUBMISSIONS = Counter(
     "Survey responses received, by outcome (stored, already_stored, conflict, gone, invalid)",
     ["outcome"],
 )
+
+
+def metrics_allowed(request: Request, key: str | None) -> bool:
+    """The metrics key as a Bearer token when one is set; a loopback client otherwise."""
+    if key is not None:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
+        return hmac.compare_digest(sent, key.encode())
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class JsonFormatter(logging.Formatter):

@@ -16,6 +16,7 @@ POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = b"max-age=31536000; includeSubDomains"
 _CDN = "https://cdn.jsdelivr.net"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 HEADERS = (
@@ -50,12 +51,21 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         policy = self.policies.get(scope["path"], POLICY.encode())
+        # Behind a TLS proxy uvicorn's proxy headers make the scheme https.
+        https = scope.get("scheme") == "https"
+        cacheable = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"content-security-policy", policy))
                 headers.extend(HEADERS)
+                if https:
+                    headers.append((b"strict-transport-security", HSTS))
+                # Exports, reports and pages with tokens stay out of every cache unless a
+                # route says otherwise; only the static files are shared.
+                if not cacheable and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
 from app import clock
-from app.deps import AnalyticsSessionDep, CatalogDep, SessionDep, SettingsDep, signed_in
+from app.deps import AnalyticsSessionDep, CatalogDep, SameSite, SessionDep, SettingsDep, signed_in
 from app.keys.service import authenticate
-from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, issue_session
+from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, end_session, open_session
 from app.models import Counter, Report, Unit
 from app.months import Month
 from app.reports.content import build_report
@@ -66,11 +66,10 @@ def dashboard(
     return response
 
 
-@router.post("/login", response_model=None)
+@router.post("/login", response_model=None, dependencies=[SameSite])
 def login(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     api_key: Annotated[str, Form()] = "",
 ) -> Response:
     principal = authenticate(session, api_key.strip())
@@ -79,7 +78,7 @@ def login(
     response = RedirectResponse("/dashboard", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        issue_session(settings.resolved_secret_key(), principal.key_id),
+        open_session(session, principal.key_id),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
@@ -88,8 +87,11 @@ def login(
     return response
 
 
-@router.post("/logout")
-def logout() -> RedirectResponse:
+@router.post("/logout", dependencies=[SameSite])
+def logout(request: Request, session: SessionDep) -> RedirectResponse:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        end_session(session, cookie)
     response = RedirectResponse("/dashboard", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -1,43 +1,58 @@
-"""Dashboard sessions: a signed cookie naming the API key that signed in, for 8 hours.
+"""Dashboard sessions: a random token in a cookie, its hash in ``dashboard_session``.
 
-The cookie holds the key's id, an expiry and an HMAC, never the key itself; the key is
-looked up on every request, so revoking it ends its sessions.
+The row names the API key that signed in and lasts 8 hours; logging out ends the row,
+so a copied cookie dies with it. The key is looked up on every request, so revoking it
+ends its sessions too.
 """
 
-import base64
 import hashlib
-import hmac
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
 
 from app import clock
-from app.text import is_whole_number
+from app.db import writes
+from app.models import DashboardSession
 
 SESSION_COOKIE = "sipas_session"
 SESSION_SECONDS = 8 * 3600
 
 
-def _signature(secret: str, payload: str) -> str:
-    digest = hmac.new(secret.encode(), f"session|{payload}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue_session(secret: str, key_id: int, now: float | None = None) -> str:
-    expires = int((now if now is not None else clock.timestamp()) + SESSION_SECONDS)
-    payload = f"{key_id}.{expires}"
-    return f"{payload}.{_signature(secret, payload)}"
+@writes
+def open_session(session: Session, key_id: int) -> str:
+    """A new session for ``key_id``; the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(
+        DashboardSession(
+            token_sha256=_digest(token),
+            api_key_id=key_id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=SESSION_SECONDS),
+        )
+    )
+    return token
 
 
-def session_key_id(secret: str, cookie: str, now: float | None = None) -> int | None:
-    """The key id of a valid, unexpired session cookie; None otherwise.
-
-    >>> cookie = issue_session("s" * 32, 7, now=0)
-    >>> session_key_id("s" * 32, cookie, now=60), session_key_id("t" * 32, cookie, now=60)
-    (7, None)
-    """
-    key_id, _, rest = cookie.partition(".")
-    expires, _, signature = rest.partition(".")
-    if not (is_whole_number(key_id) and is_whole_number(expires)):
+def session_key_id(session: Session, token: str) -> int | None:
+    """The key id of an open, unexpired session; None for anything else."""
+    found = session.exec(
+        select(DashboardSession).where(DashboardSession.token_sha256 == _digest(token))
+    ).first()
+    if found is None or found.ended_at is not None or found.expires_at <= clock.now():
         return None
-    expected = _signature(secret, f"{key_id}.{expires}")
-    valid = hmac.compare_digest(signature.encode(), expected.encode())
-    current = now if now is not None else clock.timestamp()
-    return int(key_id) if valid and current < int(expires) else None
+    return found.api_key_id
+
+
+@writes
+def end_session(session: Session, token: str) -> None:
+    """Log out: the session's row is ended, whoever else holds the cookie."""
+    found = session.get(DashboardSession, _digest(token))
+    if found is not None and found.ended_at is None:
+        found.ended_at = clock.now()
+        session.add(found)

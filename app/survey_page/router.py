@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import clock
 from app.config import Settings
-from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
+from app.deps import CatalogDep, DeviceDep, SameSite, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.submissions.service import record_submission
@@ -224,7 +224,7 @@ def survey_page(
     return response
 
 
-@router.post("/s/{slug}", response_model=None)
+@router.post("/s/{slug}", response_model=None, dependencies=[SameSite])
 async def submit_page(
     slug: str,
     request: Request,
