@@ -1,7 +1,7 @@
 """Calendar months, the unit of weighting cells, tallies and reports."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from app.text import is_whole_number
 
@@ -12,6 +12,17 @@ OUTSIDE_YEARS = f"dates run from {FIRST_YEAR} to {LAST_YEAR}"
 
 
 def within_years(day: date) -> bool:
+    """``day`` (a date, or an aware moment judged where it is and in UTC) lies in the years.
+
+    >>> within_years(datetime.fromisoformat("0001-01-01T00:00:00+14:00"))
+    False
+    """
+    if isinstance(day, datetime) and day.utcoffset() is not None:
+        try:
+            utc = day.astimezone(UTC)
+        except OverflowError:
+            return False
+        return within_years(day.replace(tzinfo=None)) and within_years(utc.replace(tzinfo=None))
     return FIRST_YEAR <= day.year <= LAST_YEAR
 
 

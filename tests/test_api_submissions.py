@@ -88,7 +88,7 @@ def test_the_same_id_with_other_answers_is_409(client: httpx.Client, counter: Co
         ({"answers": {"overall": 5, "colour": 2}}, ["answers.colour"]),
         ({"form_version": 9}, ["form_version"]),
         ({"slug": "nowhere"}, ["slug"]),
-        ({"sector": None}, ["sector"]),
+        ({"sector": None, "procedure_code": None}, ["sector"]),
         ({"procedure_code": "9.999999"}, ["procedure_code"]),
         ({"answers": {"overall": 5, "comment": "x" * 2001}}, ["answers.comment"]),
     ],
@@ -204,3 +204,43 @@ def test_crafted_text_is_a_422_naming_where(
     assert response.headers["content-type"] == "application/json"
     assert "x-content-type-options" in response.headers
     assert field in {error["field"] for error in response.json()["errors"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"procedure_code": "2.002481"}, "procedure_code",
+         "procedure '2.002481' is of sector 'education', not 'land'"),
+        ({"answers": {"overall": [4]}}, "answers.overall", "takes one answer code, not a list"),
+    ],
+    ids=["procedure-of-another-sector", "a-list-for-one-answer"],
+)  # fmt: skip
+def test_inconsistent_context_is_a_422_naming_it(
+    client: httpx.Client, counter: Counter, changes: dict[str, Any], field: str, message: str
+) -> None:
+    response = client.post("/api/v1/responses", json=body(**changes))
+    assert response.status_code == 422
+    assert {"field": field, "message": message} in response.json()["errors"]
+
+
+def test_a_counter_of_one_sector_refuses_another(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    counter.sector_code = "land"
+    session.add(counter)
+    session.flush()
+    response = client.post("/api/v1/responses", json=body(sector="health", procedure_code=None))
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "sector", "message": "this link serves sector 'land' only"}
+    ]
+
+
+def test_a_procedure_names_the_sector_when_the_citizen_gives_none(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    sent = body(sector=None, procedure_code="2.002481")
+    assert client.post("/api/v1/responses", json=sent).status_code == 201
+    stored = session.get(Response, uuid.UUID(sent["id"]))
+    assert stored is not None
+    assert (stored.sector_code, stored.procedure_code) == ("education", "2.002481")

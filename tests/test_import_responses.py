@@ -109,6 +109,7 @@ def test_every_bad_row_is_reported_with_line_and_column(
         response_row(overall=""),
         response_row(form_version="9"),
         response_row(procedure_code="9.999999"),
+        response_row(procedure_code="2.002481"),  # education's, on a land row
     ]
     errors = rejected(session, catalog, write_csv(tmp_path / "bad.csv", rows))
     assert [(line, column) for line, column, _ in errors] == [
@@ -123,6 +124,7 @@ def test_every_bad_row_is_reported_with_line_and_column(
         (11, "overall"),
         (12, "form_id"),
         (13, "procedure_code"),
+        (14, "procedure_code"),
     ]
     messages = {(line, column): message for line, column, message in errors}
     assert messages[(5, "submitted_at")].startswith("needs a UTC offset")

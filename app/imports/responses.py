@@ -19,6 +19,7 @@ from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Progress, Row
 from app.imports.reference import ImportResult, sector_codes, unit_ids_by_code
 from app.models import CHANNELS, Procedure
+from app.months import OUTSIDE_YEARS, within_years
 from app.responses.records import ResponseRecord, insert_records, stored_fingerprints
 from app.surveys.forms import (
     FormCatalog,
@@ -50,7 +51,7 @@ class _Lookups:
 
     units: dict[str, int]
     sectors: set[str]
-    procedures: set[str]
+    procedures: dict[str, str]  # code → its sector
     forms: dict[tuple[str, str], SurveyFormDefinition]
     question_ids: set[str]
     _kinds: dict[tuple[str, int], list[tuple[str, str | None]]] = field(default_factory=dict)
@@ -114,6 +115,8 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
     else:
         if submitted_at.tzinfo is None:
             bad("submitted_at", "needs a UTC offset, e.g. 2026-10-05T09:14:02+07:00")
+        elif not within_years(submitted_at):
+            bad("submitted_at", OUTSIDE_YEARS)
         elif submitted_at > now + _CLOCK_SKEW:
             bad("submitted_at", "is in the future")
     unit_id = lookups.units.get(values["unit_code"])
@@ -128,6 +131,10 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
     procedure = values["procedure_code"] or None
     if procedure is not None and procedure not in lookups.procedures:
         bad("procedure_code", f"unknown procedure '{procedure}'")
+    elif procedure is not None and sector in lookups.sectors:
+        of = lookups.procedures[procedure]
+        if of != sector:
+            bad("procedure_code", f"procedure '{procedure}' is of sector '{of}', not '{sector}'")
     form = lookups.forms.get((values["form_id"], values["form_version"]))
     if form is None:
         if is_whole_number(values["form_version"]):
@@ -189,7 +196,7 @@ def import_responses(
     lookups = _Lookups(
         units=unit_ids_by_code(session),
         sectors=sector_codes(session),
-        procedures=set(session.exec(select(Procedure.code))),
+        procedures=dict(session.exec(select(Procedure.code, Procedure.sector_code)).all()),
         forms={(f.id, str(f.version)): f for f in (x.definition for x in catalog.loaded())},
         question_ids=question_ids,
     )

@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         stamp, identifier = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
         moment = datetime.fromisoformat(stamp)
-        if moment.tzinfo is None or not within_years(moment.astimezone(UTC)):
+        if moment.tzinfo is None or not within_years(moment):
             raise ValueError("not a moment this API wrote")
         return moment, uuid.UUID(identifier)
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError) as exc:

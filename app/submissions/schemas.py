@@ -45,9 +45,7 @@ class SubmissionIn(BaseModel):
     @classmethod
     def _within_years(cls, value: datetime | None) -> datetime | None:
         # Year 1 at +14:00 is a valid ISO string that overflows on its way to UTC.
-        if value is not None and not (
-            within_years(value) and within_years(value.replace(tzinfo=None))
-        ):
+        if value is not None and not within_years(value):
             raise ValueError(OUTSIDE_YEARS)
         return value
 

@@ -79,17 +79,30 @@ def record_submission(
         errors.append(FieldError(field, f"no form '{body.form_id}' version {body.form_version}"))
     elif link is not None and link.channel not in form.channels:
         errors.append(FieldError("form_id", f"form '{form.id}' is not used on {link.channel}"))
-    sector = (link.sector if link else None) or body.sector
+    procedure = (link.procedure_code if link else None) or body.procedure_code
+    procedure_sector = None
+    if procedure:
+        procedure_sector = session.exec(
+            select(Procedure.sector_code).where(Procedure.code == procedure)
+        ).first()
+        if procedure_sector is None:
+            errors.append(FieldError("procedure_code", f"unknown procedure '{procedure}'"))
+    served = link.sector if link else None
+    if served and body.sector and body.sector != served:
+        errors.append(FieldError("sector", f"this link serves sector '{served}' only"))
+    # A procedure names its sector, so a citizen who picked one need not pick both.
+    sector = served or body.sector or procedure_sector
     if sector is None:
         errors.append(FieldError("sector", "this counter serves several sectors: say which"))
     elif session.exec(select(Sector.code).where(Sector.code == sector)).first() is None:
         errors.append(FieldError("sector", f"unknown sector '{sector}'"))
-    procedure = (link.procedure_code if link else None) or body.procedure_code
-    if (
-        procedure
-        and not session.exec(select(Procedure.code).where(Procedure.code == procedure)).first()
-    ):
-        errors.append(FieldError("procedure_code", f"unknown procedure '{procedure}'"))
+    elif procedure_sector is not None and procedure_sector != sector:
+        errors.append(
+            FieldError(
+                "procedure_code",
+                f"procedure '{procedure}' is of sector '{procedure_sector}', not '{sector}'",
+            )
+        )
     checked = validate_answers(form, body.answers) if form else None
     if checked:
         errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)

@@ -347,10 +347,10 @@ def validate_answers(
             else:
                 texts.append((qid, text))
             continue
-        selected = value if isinstance(value, list) else [value]
-        if not isinstance(question, MultiChoice) and len(selected) != 1:
-            errors.append((qid, "takes one answer"))
+        if isinstance(value, list) and not isinstance(question, MultiChoice):
+            errors.append((qid, "takes one answer code, not a list"))
             continue
+        selected = value if isinstance(value, list) else [value]
         numbers = [c for c in selected if isinstance(c, int) and not isinstance(c, bool)]
         if len(numbers) != len(selected):
             errors.append((qid, "must be an answer code (integer)"))
