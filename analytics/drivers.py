@@ -10,7 +10,6 @@ stratified (cells as strata) variance of the weighted score contributions, as in
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
 from numpy.typing import NDArray
 from scipy import stats
 
@@ -67,6 +66,10 @@ def fit_drivers(
     """
     if outcome.shape[0] == 0 or np.ptp(outcome) == 0:
         return None
+    # Imported here: statsmodels takes a second to load, and a server worker that starts
+    # slowly under load is killed by uvicorn's start-up check before it serves anyone.
+    import statsmodels.api as sm
+
     weight = weights.cell_weight[cell] * count
     design = sm.add_constant(predictors, has_constant="add")
     fitted = sm.GLM(outcome, design, family=sm.families.Binomial(), freq_weights=weight).fit()

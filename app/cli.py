@@ -304,6 +304,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        timeout_worker_healthcheck=args.worker_timeout,
         proxy_headers=True,
         log_config=log_config(),
         access_log=False,  # the application logs each request itself, as JSON
@@ -336,6 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--worker-timeout",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="how long a worker may take to start before it is restarted (default 60)",
+    )
     serve.add_argument(
         "--no-migrate", action="store_true", help="skip migrations (run them as their own step)"
     )

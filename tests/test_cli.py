@@ -80,7 +80,17 @@ def test_a_missing_file_is_reported(cli_env: str, capsys: pytest.CaptureFixture[
 def test_the_commands_of_the_design_exist() -> None:
     parser = build_parser()
     for argv in (
-        ["serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"],
+        [
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "8000",
+            "--workers",
+            "2",
+            "--worker-timeout",
+            "90",
+        ],
         ["db", "upgrade"],
         ["seed", "--demo"],
         ["import", "volumes", "v.csv"],
