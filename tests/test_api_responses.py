@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from app.models import Unit
-from app.responses.export import mask_personal_data
+from app.privacy import mask_personal_data
 from app.responses.records import ResponseRecord, insert_records
 from app.surveys.forms import FormCatalog
 from app.text import safe_cell

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.keys.service import Principal
 from app.models import Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
-from app.responses.export import mask_personal_data
+from app.privacy import mask_personal_data
 from app.stats.indicators import SIPAS, elements
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.stats.targets import plan_targets

@@ -8,7 +8,6 @@ import base64
 import binascii
 import csv
 import io
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,14 +21,10 @@ from sqlmodel import Session, col, select
 from app.errors import FieldError, Invalid
 from app.models import ChoiceAnswer, Response, TextAnswer, Unit
 from app.months import within_years
+from app.privacy import mask_personal_data
 from app.surveys.forms import FormCatalog, decode_codes
 from app.text import displayable, safe_cell
 
-MASK = "[đã ẩn]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
-# Vietnamese phone numbers, written with or without +84 and with spaces, dots or dashes.
-_PHONE = re.compile(r"(?<![\w])(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
 PAGE_DEFAULT = 500
 PAGE_MAX = 5000
 CONTEXT_COLUMNS = (
@@ -37,19 +32,6 @@ CONTEXT_COLUMNS = (
     "form_id", "form_version", "language", "flag_repeat_device", "flag_too_fast",
     "flag_straight_line", "excluded",
 )  # fmt: skip
-
-
-def mask_personal_data(text: str) -> str:
-    """Hide e-mail addresses, 12-digit ID numbers and phone numbers.
-
-    Examples
-    --------
-    >>> mask_personal_data("Gọi 0912 345 678 hoặc a.b@example.com, CCCD 031204001234")
-    'Gọi [đã ẩn] hoặc [đã ẩn], CCCD [đã ẩn]'
-    """
-    text = _EMAIL.sub(MASK, text)
-    text = _ID_NUMBER.sub(MASK, text)
-    return _PHONE.sub(MASK, text)
 
 
 @dataclass(frozen=True)

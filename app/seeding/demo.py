@@ -21,6 +21,7 @@ from app.db import writing
 from app.imports.reference import new_slug
 from app.models import Counter, Procedure, Response, Unit, Volume
 from app.months import Month
+from app.privacy import mask_personal_data
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.surveys.forms import FormCatalog, SurveyFormDefinition
 
@@ -315,7 +316,7 @@ def _response(
     texts: list[tuple[str, str]] = []
     for qid, value in answers.items():
         if isinstance(value, str):
-            texts.append((qid, value))
+            texts.append((qid, mask_personal_data(value)))  # stored as a citizen's would be
         elif isinstance(value, list):
             codes.extend((qid, code) for code in value)
         else:

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from app.privacy import mask_personal_data
 from app.text import NOT_UNICODE, clean_text, has_surrogate
 from survey_forms import FORMS_DIR
 
@@ -345,7 +346,8 @@ def validate_answers(
             elif len(text := clean_text(value)) > question.max_length:
                 errors.append((qid, f"longer than {question.max_length} characters"))
             else:
-                texts.append((qid, text))
+                # Masked before it is stored: a number a citizen wrote never reaches disk.
+                texts.append((qid, mask_personal_data(text)))
             continue
         if isinstance(value, list) and not isinstance(question, MultiChoice):
             errors.append((qid, "takes one answer code, not a list"))
