@@ -214,7 +214,8 @@ class Response(SQLModel, table=True):
     # Data-quality flags: flagged responses are kept and exported, and analytics leave
     # ``excluded`` ones out by default.
     flag_repeat_device: bool = False
-    flag_too_fast: bool = False
+    # None: nobody knows when the citizen started (no page token, no start time).
+    flag_too_fast: bool | None = None
     flag_straight_line: bool = False
     excluded: bool = False
     # Keyed, day-salted hash of the device (app.submissions.devices): links one day's

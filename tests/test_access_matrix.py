@@ -41,6 +41,7 @@ WHO_MAY = {
     ("GET", "/api/v1/analytics/targets"): ALL,
     ("GET", "/api/v1/analytics/trend"): ALL,
     ("GET", "/api/v1/analytics/drivers"): ALL,
+    ("GET", "/api/v1/analytics/flags"): ALL,
     ("GET", "/api/v1/responses"): ALL,
     ("GET", "/api/v1/reports"): ALL,
     ("POST", "/api/v1/reports"): ("admin", "analyst"),

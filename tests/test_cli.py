@@ -104,7 +104,11 @@ def test_analytics_prints_the_same_rows_as_the_api(
     cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["seed"]) == 0
-    rows = [response_row(overall="5"), response_row(overall="2"), response_row(sector="justice")]
+    rows = [
+        response_row(overall="5"),
+        response_row(overall="2"),
+        response_row(sector="justice", procedure_code="1.001193"),
+    ]
     assert main(["import", "responses", str(write_csv(tmp_path / "r.csv", rows))]) == 0
     capsys.readouterr()
     argv = ["analytics", "satisfaction", "--from", "2026-10-01", "--to", "2026-10-31"]

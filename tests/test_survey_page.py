@@ -2,13 +2,15 @@
 
 import re
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import Session, select
 
+from app import clock
 from app.models import Counter, Response, Unit
-from app.survey_page.tokens import issue_token, token_is_valid
+from app.submissions.tokens import new_page_token, read_token, sign_token
 
 
 @pytest.fixture
@@ -51,7 +53,6 @@ def test_answering_stores_one_response_and_thanks(
     form: dict[str, str | list[str]] = {
         "token": hidden(html, "token"),
         "response_id": response_id,
-        "started_at": "2020-01-01T00:00:00+00:00",
         "sector": "justice",
         "overall": "2",
         "staff": "5",
@@ -93,12 +94,19 @@ def test_a_post_without_a_valid_token_is_refused(client: httpx.Client, counter: 
     assert page.status_code == 400
 
 
-def test_tokens_are_bound_to_the_slug_and_expire() -> None:
-    token = issue_token("secret", "a", now=1000.0)
-    assert token_is_valid("secret", "a", token, now=1001.0)
-    assert not token_is_valid("secret", "b", token, now=1001.0)
-    assert not token_is_valid("other", "a", token, now=1001.0)
-    assert not token_is_valid("secret", "a", token, now=1000.0 + 5 * 3600)
+def test_tokens_are_bound_to_the_slug_the_device_and_the_secret_and_expire(
+    frozen_clock: clock.FixedClock,
+) -> None:
+    token = sign_token("secret", "a", new_page_token("secret", "device-1"))
+    read = read_token("secret", "a", token, "device-1")
+    assert read is not None
+    assert read.is_fresh()
+    assert read_token("secret", "a", token, None) == read  # a client that keeps no cookies
+    assert read_token("secret", "b", token, "device-1") is None
+    assert read_token("secret", "a", token, "device-2") is None
+    assert read_token("other", "a", token, "device-1") is None
+    frozen_clock.advance(timedelta(hours=5))
+    assert not read.is_fresh()
 
 
 def test_an_unknown_link_is_a_404_page_in_vietnamese(client: httpx.Client) -> None:

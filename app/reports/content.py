@@ -144,14 +144,15 @@ def _dossiers(session: Session, month: Month, unit_ids: frozenset[int] | None) -
 
 def _flags(session: Session, month: Month, unit_ids: frozenset[int] | None) -> dict[str, int]:
     flags = {
-        "excluded": Response.excluded,
-        "too_fast": Response.flag_too_fast,
-        "repeat_device": Response.flag_repeat_device,
-        "straight_line": Response.flag_straight_line,
+        "excluded": col(Response.excluded).is_(True),
+        "too_fast": col(Response.flag_too_fast).is_(True),
+        "start_unknown": col(Response.flag_too_fast).is_(None),
+        "repeat_device": col(Response.flag_repeat_device).is_(True),
+        "straight_line": col(Response.flag_straight_line).is_(True),
     }
     found = {}
-    for name, column in flags.items():
-        query = select(func.count()).where(Response.month == str(month), col(column).is_(True))
+    for name, condition in flags.items():
+        query = select(func.count()).where(Response.month == str(month), condition)
         found[name] = int(session.exec(_in_units(query, unit_ids, Response.unit_id)).one())
     return found
 

@@ -86,7 +86,8 @@ def methodology(report: MonthlyReport, language: str) -> list[str]:
             "trung bình các tiêu chí.",
             f"Phiếu bị loại khỏi phân tích (vẫn được lưu và xuất): {n['excluded']} — trả lời "
             f"quá nhanh {n['too_fast']}, trả lời lặp lại từ một thiết bị trong 10 phút "
-            f"{n['repeat_device']}, chọn cùng một mức cho mọi câu {n['straight_line']}.",
+            f"{n['repeat_device']}, chọn cùng một mức cho mọi câu {n['straight_line']}. "
+            f"Phiếu không rõ thời điểm bắt đầu (vẫn được phân tích): {n['start_unknown']}.",
             "Tỷ lệ phiền hà và chi phí ngoài quy định là tỷ lệ không trọng số trong số người "
             "trả lời câu hỏi. Góp ý đã được che số điện thoại, số định danh và địa chỉ e-mail.",
         ]
@@ -101,7 +102,8 @@ def methodology(report: MonthlyReport, language: str) -> list[str]:
         "criteria.",
         f"Responses left out of the analysis (kept and exported): {n['excluded']} — too fast "
         f"{n['too_fast']}, repeated from one device within 10 minutes {n['repeat_device']}, "
-        f"the same answer to every question {n['straight_line']}.",
+        f"the same answer to every question {n['straight_line']}. "
+        f"Responses whose start is unknown (kept in the analysis): {n['start_unknown']}.",
         "Harassment and informal-payment shares are unweighted, among those who answered. "
         "Comments are masked for phone numbers, ID numbers and e-mail addresses.",
     ]

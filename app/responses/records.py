@@ -48,7 +48,7 @@ class ResponseRecord(NamedTuple):
     started_at: datetime | None = None
     language: str = "vi"
     flag_repeat_device: bool = False
-    flag_too_fast: bool = False
+    flag_too_fast: bool | None = None  # None: the start is unknown
     device_hash: str | None = None
 
     @property
@@ -67,7 +67,7 @@ class ResponseRecord(NamedTuple):
         local_date = self.submitted_at.astimezone(zone).date()
         month = f"{local_date.year:04d}-{local_date.month:02d}"
         straight_line = self.flag_straight_line
-        excluded = self.flag_repeat_device or self.flag_too_fast or straight_line
+        excluded = self.flag_repeat_device or self.flag_too_fast is True or straight_line
         response = {
             "id": self.id,
             "submitted_at": self.submitted_at,

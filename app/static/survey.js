@@ -4,16 +4,7 @@
 (function () {
   "use strict";
   var QUEUE = "sipas.queue";
-  var PAGE_FIELDS = ["token", "response_id", "started_at", "form_id", "form_version", "page", "action", "sector"];
-
-  function uuid4() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16)), h = [];
-    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
-    for (var i = 0; i < 16; i++) h.push((b[i] + 256).toString(16).slice(1));
-    h = h.join("");
-    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
-  }
+  var PAGE_FIELDS = ["token", "response_id", "form_id", "form_version", "page", "action", "sector"];
 
   function load() {
     try { return JSON.parse(localStorage.getItem(QUEUE) || "[]"); } catch (e) { return []; }
@@ -70,7 +61,7 @@
     var body = {
       id: data.get("response_id"), slug: d.slug, form_id: d.formId,
       form_version: parseInt(d.formVersion, 10), language: d.lang,
-      answers: answers, started_at: data.get("started_at")
+      answers: answers, token: data.get("token")
     };
     if (data.get("sector")) body.sector = data.get("sector");
     return body;
@@ -104,8 +95,6 @@
     kiosk();
     window.addEventListener("online", function () { delay = 2000; flush(); });
     if (!form) { flush(); return; }
-    var fresh = form.querySelector("input[name=response_id][data-fresh]");
-    if (fresh) fresh.value = uuid4();  // the id is the browser's before the first send
     showIf(form);
     form.addEventListener("change", function () { showIf(form); });
 

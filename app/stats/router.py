@@ -2,13 +2,16 @@
 
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from app.deps import AnalyticsSessionDep, CatalogDep, Reader
 from app.stats.drivers import drivers
+from app.stats.flags import FLAG_FIELDS, CounterFlags, counter_flags
 from app.stats.params import parse_query
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.stats.table import (
@@ -143,3 +146,27 @@ def get_drivers(
     if format == "csv":
         return _csv(driver_rows(result["drivers"]), list(DRIVER_FIELDS))
     return result
+
+
+class FlagsAnswer(BaseModel):
+    date_from: date
+    date_to: date
+    rows: list[CounterFlags]
+
+
+@router.get("/flags", response_model=FlagsAnswer)
+def get_flags(
+    session: AnalyticsSessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    period: PeriodDep,
+    format: Format = "json",
+) -> Response | FlagsAnswer:
+    """Per counter: responses, how many were flagged (too fast, start unknown, repeat
+    device, straight line) and the shares excluded and of unknown start, the highest
+    excluded share first. A counter far above its peers may be under attack."""
+    query = period.query(catalog)
+    rows = counter_flags(session, query.date_from, query.date_to, principal)
+    if format == "csv":
+        return _csv([row.model_dump() for row in rows], FLAG_FIELDS)
+    return FlagsAnswer(date_from=query.date_from, date_to=query.date_to, rows=rows)

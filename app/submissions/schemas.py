@@ -40,6 +40,9 @@ class SubmissionIn(BaseModel):
     procedure_code: str | None = None
     answers: dict[str, AnswerValue]
     started_at: AwareDatetime | None = None
+    # The survey page's token (app.submissions.tokens): with it the server knows when the
+    # page was first shown, and the id must be the one the page was given.
+    token: str | None = Field(default=None, max_length=200)
 
     @field_validator("started_at")
     @classmethod

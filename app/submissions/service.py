@@ -18,6 +18,7 @@ from app.models import Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
+from app.submissions.tokens import read_token
 from app.surveys.forms import FormCatalog, validate_answers
 from app.surveys.links import mark_used, resolve_link
 from app.text import NOT_UNICODE, surrogate_paths
@@ -103,14 +104,30 @@ def record_submission(
                 f"procedure '{procedure}' is of sector '{procedure_sector}', not '{sector}'",
             )
         )
+    started_at = body.started_at
+    if body.token is not None:
+        cookie = device.cookie if device is not None else None
+        page = read_token(settings.resolved_secret_key(), body.slug, body.token, cookie)
+        if page is None:
+            errors.append(
+                FieldError("token", "not a page token this server issued for this link and device")
+            )
+        elif page.response_id != body.id:
+            errors.append(FieldError("token", "the page gave its response another id"))
+        else:
+            started_at = page.started_at
     checked = validate_answers(form, body.answers) if form else None
     if checked:
         errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)
     if errors or link is None or form is None or checked is None or sector is None:
         raise Invalid("the response was not stored", errors)
     answered = len(checked.codes) + len(checked.texts)
-    too_fast = body.started_at is not None and (submitted_at - body.started_at) < timedelta(
-        seconds=SECONDS_PER_ANSWER * answered
+    # Unknown when nobody knows when the citizen started: a missing start is no proof of
+    # care, and a start the server issued beats one a client claims.
+    too_fast = (
+        None
+        if started_at is None
+        else (submitted_at - started_at) < timedelta(seconds=SECONDS_PER_ANSWER * answered)
     )
     keys: tuple[str, ...] = ()
     repeat = False
@@ -120,7 +137,7 @@ def record_submission(
     record = ResponseRecord(
         id=body.id,
         submitted_at=submitted_at,
-        started_at=body.started_at,
+        started_at=started_at,
         unit_id=link.unit_id,
         counter_id=link.counter_id,
         invitation_id=link.invitation_id,

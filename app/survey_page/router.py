@@ -6,7 +6,6 @@ adds the offline queue, keeps answers across the language switch, and kiosk mode
 """
 
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,12 +17,12 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import clock
 from app.config import Settings
 from app.deps import CatalogDep, DeviceDep, SameSite, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.submissions.service import record_submission
+from app.submissions.tokens import PageToken, new_page_token, read_token, sign_token
 from app.survey_page.service import (
     PageContext,
     answers_from_form,
@@ -32,7 +31,6 @@ from app.survey_page.service import (
     page_context,
     submission_from_form,
 )
-from app.survey_page.tokens import issue_token, token_is_valid
 from app.surveys.forms import FormCatalog, FreeText, MultiChoice, validate_answers
 from app.text import is_whole_number
 
@@ -93,7 +91,7 @@ def _first(fields: dict[str, list[str]], name: str) -> str:
 def _render(
     request: Request,
     context: PageContext,
-    secret: str,
+    signed: tuple[str, PageToken],
     view: View,
     page: int = 0,
     errors: dict[str, str] | None = None,
@@ -120,7 +118,7 @@ def _render(
     ]
     if page > 0 and context.sectors:
         carried += [("sector", value) for value in values.get("sector", [])]
-    fresh = "response_id" not in values
+    token, page_token = signed
     response = templates.TemplateResponse(
         request,
         "survey.html",
@@ -141,10 +139,8 @@ def _render(
             "text_ids": ",".join(q.id for q in form.questions if isinstance(q, FreeText)),
             "errors": errors or {},
             "values": values,
-            "token": issue_token(secret, context.slug),
-            "fresh": fresh,
-            "response_id": _first(values, "response_id") or str(uuid.uuid4()),
-            "started_at": _first(values, "started_at") or clock.now().isoformat(),
+            "token": token,
+            "response_id": str(page_token.response_id),
             "idle_seconds": KIOSK_IDLE_SECONDS,
         },
         status_code=status_code,
@@ -213,13 +209,19 @@ def survey_page(
     context = _context_or_page(request, session, catalog, slug, view)
     if isinstance(context, HTMLResponse):
         return context
-    response = _render(request, context, settings.resolved_secret_key(), view)
+    secret = settings.resolved_secret_key()
+    cookie = request.cookies.get(DEVICE_COOKIE)
+    new_cookie = None if cookie or view.kiosk else secrets.token_urlsafe(16)
+    # The page's token is bound to the device cookie it is shown to, the new one included.
+    page_token = new_page_token(secret, cookie or new_cookie)
+    signed = (sign_token(secret, slug, page_token), page_token)
+    response = _render(request, context, signed, view)
     secure = request.url.scheme == "https"
     if view.kiosk:
         response.set_cookie(KIOSK_COOKIE, "1", COOKIE_AGE, httponly=True, samesite="lax",
                             secure=secure)  # fmt: skip
-    elif DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), COOKIE_AGE,
+    elif new_cookie is not None:
+        response.set_cookie(DEVICE_COOKIE, new_cookie, COOKIE_AGE,
                             httponly=True, samesite="lax", secure=secure)  # fmt: skip
     return response
 
@@ -262,25 +264,29 @@ def _answer_post(
     pages = len(context.form.pages)
     page = min(int(p) if is_whole_number(p := _first(fields, "page")) else 0, pages - 1)
     action = _first(fields, "action") or "send"
-    if not token_is_valid(secret, slug, _first(fields, "token")):
+    page_token = read_token(secret, slug, _first(fields, "token"), device.cookie)
+    if page_token is None or not page_token.is_fresh():
         errors = {"token": MESSAGES[view.language]["expired"]}
-        return _render(request, context, secret, view, page, errors, fields, 400)
+        fresh = new_page_token(secret, device.cookie)
+        signed = (sign_token(secret, slug, fresh), fresh)
+        return _render(request, context, signed, view, page, errors, fields, 400)
+    signed = (sign_token(secret, slug, page_token), page_token)
     if action == "stay":  # the language switch: the same page, answers kept
-        return _render(request, context, secret, view, page, None, fields)
+        return _render(request, context, signed, view, page, None, fields)
     if action == "back":
-        return _render(request, context, secret, view, max(page - 1, 0), None, fields)
+        return _render(request, context, signed, view, max(page - 1, 0), None, fields)
     if action == "next" or page < pages - 1:
         errors = _page_errors(context, fields, page, view.language)
         if errors:
-            return _render(request, context, secret, view, page, errors, fields, 422)
-        return _render(request, context, secret, view, page + 1, None, fields)
-    return _store(request, context, secret, view, fields, session, settings, catalog, device)
+            return _render(request, context, signed, view, page, errors, fields, 422)
+        return _render(request, context, signed, view, page + 1, None, fields)
+    return _store(request, context, signed, view, fields, session, settings, catalog, device)
 
 
 def _store(
     request: Request,
     context: PageContext,
-    secret: str,
+    signed: tuple[str, PageToken],
     view: View,
     fields: dict[str, list[str]],
     session: SessionDep,
@@ -288,11 +294,11 @@ def _store(
     catalog: CatalogDep,
     device: DeviceDep,
 ) -> Response:
-    submission, problems = submission_from_form(context, fields, view.language)
+    submission, problems = submission_from_form(context, fields, view.language, signed)
     if submission is None:
         errors = dict.fromkeys(problems, MESSAGES[view.language]["invalid"])
         page = first_page_with(context.form, errors)
-        return _render(request, context, secret, view, page, errors, fields, 422)
+        return _render(request, context, signed, view, page, errors, fields, 422)
     try:
         record_submission(session, catalog, settings, submission, device)
     except Gone:
@@ -304,7 +310,7 @@ def _store(
     except Invalid as error:
         found = _citizen_errors([(e.field, e.message) for e in error.errors], view.language)
         page = first_page_with(context.form, found)
-        return _render(request, context, secret, view, page, found, fields, 422)
+        return _render(request, context, signed, view, page, found, fields, 422)
     return RedirectResponse(f"/s/{context.slug}/cam-on?{view.query()}", status_code=303)
 
 

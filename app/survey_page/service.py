@@ -4,10 +4,8 @@ The page keeps no state on the server: a form of several pages carries the answe
 the other pages as hidden fields, so it works the same with JavaScript off.
 """
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,6 +13,7 @@ from sqlmodel import Session, col, select
 from app.errors import NotFound
 from app.models import Counter, Procedure, Sector, Unit
 from app.submissions.schemas import AnswerValue, SubmissionIn
+from app.submissions.tokens import PageToken
 from app.surveys.forms import (
     Choice3,
     FormCatalog,
@@ -153,28 +152,28 @@ def answers_from_form(
 
 
 def submission_from_form(
-    context: PageContext, fields: dict[str, list[str]], language: str
+    context: PageContext,
+    fields: dict[str, list[str]],
+    language: str,
+    signed: tuple[str, PageToken],
 ) -> tuple[SubmissionIn | None, dict[str, str]]:
-    """The posted fields as a submission; values that are not numbers are reported."""
+    """The posted fields as a submission under the page token's id; values that are not
+    numbers are reported."""
     answers, problems = answers_from_form(context.form, fields)
     if problems:
         return None, problems
-    try:
-        response_id = uuid.UUID(fields.get("response_id", [""])[0])
-        started = datetime.fromisoformat(fields.get("started_at", [""])[0])
-    except ValueError:
-        response_id, started = uuid.uuid4(), None
+    token, page_token = signed
     sector = next(iter(fields.get("sector") or []), "") or None
     return (
         SubmissionIn(
-            id=response_id,
+            id=page_token.response_id,
             slug=context.slug,
             form_id=context.form.id,
             form_version=context.form.version,
             language="en" if language == "en" else "vi",
             sector=sector,
             answers=answers,
-            started_at=started if started and started.tzinfo else None,
+            token=token,
         ),
         {},
     )
