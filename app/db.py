@@ -97,6 +97,19 @@ def writes(service: Callable[Concatenate[Session, P], T]) -> Callable[Concatenat
     return run
 
 
+@contextmanager
+def on_one_connection(session: Session) -> Iterator[Session]:
+    """``session``'s work on one connection from start to end, across its commits, for
+    work that keeps state on the connection (temporary tables). A session already bound
+    to a connection (the tests' own transaction) is that already."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        yield session
+        return
+    with bind.connect() as connection, Session(bind=connection) as pinned:
+        yield pinned
+
+
 def database_answers(engine: Engine) -> bool:
     """True when a trivial query succeeds."""
     try:

@@ -1,15 +1,20 @@
-"""Import N responses from CSV into SQLite with `sipas import responses`; wall time, peak memory.
+"""Import N responses from CSV into SQLite with `sipas import responses`; wall time, peak
+memory, and the longest another writer (a counter's submission) waited for the write lock
+meanwhile.
 
     python -m bench.import_responses [--rows 1000000]
 
-Goal (issue 2): 1,000,000 responses in ≤ 60 s with ≤ 500 MB peak memory.
+Goal (issue 2): 1,000,000 responses in ≤ 60 s with ≤ 500 MB peak memory. Goal (issue 14):
+an import never holds the lock long enough for a submission to fail (its wait ≪ 30 s).
 """
 
 import argparse
 import csv
 import random
 import resource
+import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -66,19 +71,39 @@ def main() -> None:
         print(f"writing {args.rows:,} responses to {csv_path} …")
         write_responses(csv_path, args.rows)
     url = seeded_sqlite(OUT / "import-bench.db")
+    waits: list[float] = []
+    done = threading.Event()
+    prober = threading.Thread(target=probe_write_lock, args=(OUT / "import-bench.db", done, waits))
+    prober.start()
     started = time.perf_counter()
-    subprocess.run(
-        [SIPAS, "import", "responses", str(csv_path)],
-        check=True,
-        env=sipas_env(url, OUT),
-        stderr=subprocess.DEVNULL,
-    )
+    try:
+        subprocess.run(
+            [SIPAS, "import", "responses", str(csv_path)],
+            check=True,
+            env=sipas_env(url, OUT),
+            stderr=subprocess.DEVNULL,
+        )
+    finally:
+        done.set()
+        prober.join()
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"import responses (SQLite): {args.rows:,} rows in {elapsed:.1f} s "
-        f"({args.rows / elapsed:,.0f} rows/s), peak memory {peak_mb:.0f} MB"
+        f"({args.rows / elapsed:,.0f} rows/s), peak memory {peak_mb:.0f} MB; meanwhile "
+        f"another writer took the lock {len(waits)} times, the longest wait {max(waits):.2f} s"
     )
+
+
+def probe_write_lock(path: Path, done: threading.Event, waits: list[float]) -> None:
+    """Every 100 ms, take SQLite's write lock as a submission would, and let it go."""
+    with sqlite3.connect(path, timeout=120, isolation_level=None) as db:
+        while not done.is_set():
+            asked = time.perf_counter()
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ROLLBACK")
+            waits.append(time.perf_counter() - asked)
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import clock
 from app.audit import record_action
-from app.db import writes
-from app.imports.csvfile import CsvSource, ErrorLog, Progress, Row
+from app.db import on_one_connection, writing
+from app.imports.csvfile import CsvSource, ErrorLog, ImportRejected, Progress, Row
 from app.imports.reference import ImportResult, sector_codes, unit_ids_by_code
 from app.models import CHANNELS, Procedure
 from app.months import OUTSIDE_YEARS, within_years
-from app.responses.records import ResponseRecord, insert_records, stored_fingerprints
+from app.responses.records import ResponseRecord, stored_fingerprints
+from app.responses.staging import Staging, staging
 from app.surveys.forms import (
     FormCatalog,
     FreeText,
@@ -180,7 +182,6 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
     )
 
 
-@writes
 def import_responses(
     session: Session,
     source: CsvSource,
@@ -190,8 +191,41 @@ def import_responses(
     actor: str,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import a responses CSV (DESIGN.md §5.2), all or nothing."""
+    """Import a responses CSV (DESIGN.md §5.2), all or nothing.
+
+    The file is checked into temporary tables while the server goes on storing
+    submissions; only the final move to the live tables takes the write lock.
+    """
     register_forms(session, catalog)
+    with on_one_connection(session) as pinned:
+        connection = pinned.connection()
+        with staging(connection, zone) as staged:
+            rows, skipped, errors = _check(pinned, source, catalog, staged, cap, progress)
+            errors.raise_if_any()
+            result = ImportResult("responses", source.name, rows, staged.rows, 0, skipped)
+            try:
+                with writing(pinned):
+                    staged.publish()
+                    record_action(pinned, actor, "import", "responses", source.name,
+                                  detail=repr(result))  # fmt: skip
+            except IntegrityError as exc:
+                raise ImportRejected(
+                    f"{source.name}: responses with ids of this file were stored while it "
+                    "was being checked; nothing was imported, run the import again",
+                    [],
+                ) from exc
+    return result
+
+
+def _check(
+    session: Session,
+    source: CsvSource,
+    catalog: FormCatalog,
+    staged: Staging,
+    cap: int,
+    progress: Progress | None,
+) -> tuple[int, int, ErrorLog]:
+    """Read and check every row; stage the new ones. (rows, already stored, errors)."""
     question_ids = {q.id for loaded in catalog.loaded() for q in loaded.definition.questions}
     lookups = _Lookups(
         units=unit_ids_by_code(session),
@@ -203,11 +237,11 @@ def import_responses(
     errors = ErrorLog(source.name, cap)
     connection = session.connection()
     now = clock.now()
-    rows = inserted = skipped = 0
+    rows = skipped = 0
     batch: dict[uuid.UUID, tuple[int, ResponseRecord]] = {}
 
     def flush() -> None:
-        nonlocal inserted, skipped
+        nonlocal skipped
         stored = stored_fingerprints(connection, list(batch))
         fresh: list[ResponseRecord] = []
         for response_id, (line, record) in batch.items():
@@ -219,8 +253,7 @@ def import_responses(
             else:
                 errors.add(line, "id", f"{response_id} is already stored with other content")
         if not errors.total:
-            insert_records(connection, fresh, zone)
-            inserted += len(fresh)
+            staged.add(fresh)
         batch.clear()
 
     try:
@@ -246,7 +279,4 @@ def import_responses(
         flush()
     finally:
         source.close()
-    errors.raise_if_any()  # and ``writes`` rolls the file back
-    result = ImportResult("responses", source.name, rows, inserted, 0, skipped)
-    record_action(session, actor, "import", "responses", source.name, detail=repr(result))
-    return result
+    return rows, skipped, errors
