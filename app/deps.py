@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Cookie, Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -46,12 +46,20 @@ async def get_catalog(request: Request) -> FormCatalog:
     return catalog
 
 
-async def get_device(request: Request) -> DeviceTrace:
+async def get_device(
+    request: Request,
+    device_cookie: Annotated[
+        str | None, Cookie(alias=DEVICE_COOKIE, description="set by the survey page")
+    ] = None,
+    kiosk_cookie: Annotated[
+        str | None, Cookie(alias=KIOSK_COOKIE, description="1 on a counter's kiosk")
+    ] = None,
+) -> DeviceTrace:
     """The device behind a citizen's request: its cookie and address, never stored raw."""
     return DeviceTrace(
-        cookie=request.cookies.get(DEVICE_COOKIE) or None,
+        cookie=device_cookie or None,
         ip=request.client.host if request.client else None,
-        kiosk=request.cookies.get(KIOSK_COOKIE) == "1",
+        kiosk=kiosk_cookie == "1",
     )
 
 
@@ -100,9 +108,8 @@ def refuse_cross_site(request: Request, settings: SettingsDep) -> None:
 SameSite = Depends(refuse_cross_site)
 
 
-def signed_in(request: Request, session: Session, settings: Settings) -> Principal | None:
-    """The principal of the dashboard session cookie, when it is valid and its key active."""
-    cookie = request.cookies.get(SESSION_COOKIE)
+def signed_in(session: Session, cookie: str | None) -> Principal | None:
+    """The principal of a dashboard session cookie, when it is open and its key active."""
     key_id = session_key_id(session, cookie) if cookie else None
     return principal_of(session, key_id) if key_id is not None else None
 
@@ -110,14 +117,17 @@ def signed_in(request: Request, session: Session, settings: Settings) -> Princip
 def get_principal(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session_cookie: Annotated[
+        str | None,
+        Cookie(alias=SESSION_COOKIE, description="the dashboard's session, for GET without a key"),
+    ] = None,
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         # The dashboard's signed-in session may read (reports, posters); it never changes
         # anything, so a forged cross-site request has nothing to gain.
         if request.method in ("GET", "HEAD"):
-            principal = signed_in(request, session, settings)
+            principal = signed_in(session, session_cookie)
             if principal is not None:
                 return principal
         raise Unauthorized()

@@ -62,3 +62,24 @@ def test_no_server_errors_and_responses_match_the_schema(
         base_url=fuzzed["url"], headers={"Authorization": fuzzed["Authorization"]},
         checks=[not_a_server_error, response_schema_conformance],
     )  # fmt: skip
+
+
+# As a browser calls them: no key, cookies of any content (a session, a device, a kiosk).
+BROWSER_OPERATIONS = [
+    op for op in OPERATIONS
+    if op.method.upper() == "GET" or op.path.startswith("/s/")
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "operation", BROWSER_OPERATIONS, ids=[op.label for op in BROWSER_OPERATIONS]
+)
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])  # fmt: skip
+@given(data=st.data())
+def test_no_server_errors_as_a_browser_with_any_cookie(
+    operation: Any, fuzzed: dict[str, str], data: st.DataObject
+) -> None:
+    case = data.draw(operation.as_strategy())
+    case.call_and_validate(base_url=fuzzed["url"], checks=[not_a_server_error])

@@ -39,7 +39,7 @@ def dashboard(
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> HTMLResponse:
-    principal = signed_in(request, session, settings)
+    principal = signed_in(session, request.cookies.get(SESSION_COOKIE))
     if principal is None:
         return _login_page(request)
     today = clock.now().astimezone(settings.zone)

@@ -226,7 +226,37 @@ def survey_page(
     return response
 
 
-@router.post("/s/{slug}", response_model=None, dependencies=[SameSite])
+# The page's form, as a browser posts it: every value a string, any question id a field.
+_PAGE_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        name: {"type": "string"}
+                        for name in (
+                            "token",
+                            "response_id",
+                            "form_id",
+                            "form_version",
+                            "page",
+                            "action",
+                            "sector",
+                            "overall",
+                            "comment",
+                        )
+                    },
+                    "additionalProperties": {"type": "string"},
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/s/{slug}", response_model=None, dependencies=[SameSite], openapi_extra=_PAGE_FORM)
 async def submit_page(
     slug: str,
     request: Request,
