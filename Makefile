@@ -46,6 +46,7 @@ audit: install
 bench: install
 	$(BIN)/python -m bench.serve_startup
 	$(BIN)/python -m bench.page
+	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.submissions
 	$(BIN)/python -m bench.load_faults
 	$(BIN)/python -m bench.report

@@ -48,7 +48,7 @@ from app.stats.table import (
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import FormCatalog, FormFileError
-from app.surveys.qr import unit_poster
+from app.surveys.qr import poster_set, posters_html
 
 CLI_ACTOR = "cli"
 
@@ -257,10 +257,17 @@ def _month(text: str) -> Month | None:
 
 
 def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
+    from app.surveys.poster_pdf import posters_pdf
+
     with _session(settings) as session:
-        html = unit_poster(session, args.unit, settings.public_base_url, args.size)
-    Path(args.out).write_text(html, encoding="utf-8")
-    print(f"{args.out}: posters for unit {args.unit} ({args.size.upper()}); print from a browser")
+        posters = poster_set(session, args.unit, settings.public_base_url)
+    out = Path(args.out)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(posters_pdf(posters, args.size))
+    else:
+        out.write_text(posters_html(posters, args.size, standalone=True), encoding="utf-8")
+    count = len(posters.counters)
+    print(f"{out}: {count} poster(s) for unit {args.unit} ({args.size.upper()})")
     return 0
 
 
@@ -406,7 +413,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)
-    poster = qr_commands.add_parser("poster", help="print-ready HTML posters for a unit")
+    poster = qr_commands.add_parser(
+        "poster", help="print-ready posters for a unit: a PDF (--out x.pdf) or an HTML file"
+    )
     poster.add_argument("--unit", required=True, metavar="CODE")
     poster.add_argument("--out", required=True, metavar="FILE")
     poster.add_argument("--size", choices=("a4", "a5"), default="a4")

@@ -29,6 +29,7 @@ WHO_MAY = {
     ("GET", "/api/v1/counters/{counter_id}/qr.png"): ALL,
     ("GET", "/api/v1/counters/{counter_id}/qr.svg"): ALL,
     ("GET", "/api/v1/units/{code}/poster.html"): ALL,
+    ("GET", "/api/v1/units/{code}/posters.pdf"): ALL,
     ("GET", "/api/v1/sectors"): ALL,
     ("GET", "/api/v1/procedures"): ALL,
     ("POST", "/api/v1/procedures"): ("admin",),
@@ -54,6 +55,7 @@ UNIT_SCOPED = {
     ("GET", "/api/v1/counters/{counter_id}/qr.png"),
     ("GET", "/api/v1/counters/{counter_id}/qr.svg"),
     ("GET", "/api/v1/units/{code}/poster.html"),
+    ("GET", "/api/v1/units/{code}/posters.pdf"),
     ("POST", "/api/v1/invitations"),
     ("GET", "/api/v1/invitations/{slug}/qr.png"),
 }

@@ -4,10 +4,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
+from app.config import Settings
 from app.deps import Admin, Reader, RowId, SessionDep, SettingsDep
 from app.errors import Forbidden
-from app.surveys.qr import qr_png, qr_svg, survey_url, unit_poster
+from app.keys.service import Principal
+from app.surveys.poster_pdf import posters_pdf
+from app.surveys.qr import (
+    PosterSet,
+    PosterSize,
+    poster_set,
+    posters_html,
+    qr_png,
+    qr_svg,
+    survey_url,
+)
 from app.units import service
 from app.units.schemas import (
     CounterCreate,
@@ -87,17 +99,32 @@ def counter_qr_svg(
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get("/units/{code}/poster.html", response_class=HTMLResponse)
-def unit_poster_html(
-    code: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: Reader,
-    size: Annotated[str, Query(pattern="^(a4|a5)$")] = "a4",
-) -> HTMLResponse:
-    """Print-ready posters, one page per counter of the unit (A4 or A5)."""
+Size = Annotated[PosterSize, Query(description="a4 (QR 105 mm) or a5 (QR 80 mm)")]
+
+
+def _posters(session: Session, settings: Settings, principal: Principal, code: str) -> PosterSet:
     unit = service.get_unit(session, code)
     assert unit.id is not None
     if not principal.can_read_unit(unit.id):
         raise Forbidden("this key may not read that unit")
-    return HTMLResponse(unit_poster(session, code, settings.public_base_url, size))  # type: ignore[arg-type]
+    return poster_set(session, code, settings.public_base_url)
+
+
+@router.get("/units/{code}/poster.html", response_class=HTMLResponse)
+def unit_poster_html(
+    code: str, session: SessionDep, settings: SettingsDep, principal: Reader, size: Size = "a4"
+) -> HTMLResponse:
+    """Print-ready posters, one sheet per counter of the unit (A4 or A5); print from a
+    browser, or take the PDF."""
+    return HTMLResponse(posters_html(_posters(session, settings, principal, code), size))
+
+
+@router.get("/units/{code}/posters.pdf", response_class=Response)
+def unit_posters_pdf(
+    code: str, session: SessionDep, settings: SettingsDep, principal: Reader, size: Size = "a4"
+) -> Response:
+    """The same posters as a print-ready PDF, one page per counter."""
+    pdf = posters_pdf(_posters(session, settings, principal, code), size)
+    filename = f"posters-{code}-{size}.pdf"
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})  # fmt: skip
