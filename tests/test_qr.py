@@ -1,6 +1,5 @@
 """QR codes and printable posters for counters."""
 
-
 import httpx
 import pytest
 from sqlmodel import Session, select
