@@ -78,6 +78,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# The sector of a response whose citizen did not know it: it has no volumes, so weighted
+# estimates list its responses in ``unweighted_cells`` and leave them out (DESIGN §6).
+UNKNOWN_SECTOR = "unknown"
+
+
 class Sector(SQLModel, table=True):
     """A field of administrative procedures; targets and weighting cells are per sector."""
 

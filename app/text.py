@@ -85,3 +85,36 @@ def safe_cell(value: object) -> object:
     if text.startswith(("\t", "\n")) or text.lstrip(_LEADING).startswith(_FORMULA_START):
         return "'" + text
     return text
+
+
+# Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y,
+# then the tones (none, huyền, hỏi, ngã, sắc, nặng) break ties.
+_LETTERS = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MARKS = {"\u0306": "ă", "\u0302": "^", "\u031b": "'"}  # breve, circumflex, horn
+_WITH_MARK = {("a", "^"): "â", ("e", "^"): "ê", ("o", "^"): "ô", ("o", "'"): "ơ", ("u", "'"): "ư"}
+
+
+def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A sort key in Vietnamese dictionary order.
+
+    >>> sorted(["Xây dựng", "Đất đai", "Đầu tư", "Y tế", "Dân cư", "Ăn uống"], key=vietnamese_key)
+    ['Ăn uống', 'Dân cư', 'Đất đai', 'Đầu tư', 'Xây dựng', 'Y tế']
+    """
+    letters: list[int] = []
+    tones: list[int] = []
+    for character in text.casefold():
+        decomposed = unicodedata.normalize("NFD", character)
+        base, marks = decomposed[0], decomposed[1:]
+        tone = 0
+        for mark in marks:
+            if mark in _TONES:
+                tone = _TONES[mark]
+            elif mark == "\u0306" and base == "a":
+                base = "ă"
+            elif mark in _LETTER_MARKS:
+                base = _WITH_MARK.get((base, _LETTER_MARKS[mark]), base)
+        position = _LETTERS.find(base)
+        letters.append(position if position >= 0 else len(_LETTERS) + ord(base))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)

@@ -24,7 +24,7 @@ def test_unconfirmed_departments_stay_visible_as_such(session: Session) -> None:
 
 
 def test_sectors_and_targets_follow_the_plan(session: Session) -> None:
-    assert len(session.exec(select(Sector)).all()) == 10
+    assert len(session.exec(select(Sector)).all()) == 11  # ten, and "not known"
     targets = {(t.indicator, t.sector_code): t for t in session.exec(select(Target))}
     assert targets[("sipas", None)].threshold == 0.95
     assert targets[("online_service", None)].valid_to_year == 2027

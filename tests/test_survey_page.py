@@ -38,9 +38,16 @@ def test_the_page_is_vietnamese_and_accessible_without_javascript(
     assert '<html lang="vi">' in html
     assert "Phường Thành Đông · Quầy số 3" in html
     assert "<script" not in html.replace('<script src="/static/survey.js" defer></script>', "")
-    assert html.count("<fieldset") == 7  # five elements, overall, what to improve
+    # five elements, overall, what to improve, and last, optional, the sector: the counter
+    # serves several
+    assert html.count("<fieldset") == 8
     assert "<legend>Nhìn chung, Ông/Bà hài lòng" in html
-    assert 'name="sector"' in html  # the counter serves several sectors
+    assert html.index('name="overall"') < html.index('name="sector"')
+    assert 'Thủ tục Ông/Bà vừa làm thuộc lĩnh vực nào? <span class="hint">(không bắt buộc)' in html
+    sectors = re.findall(r'name="sector" value="([a-z]+)"', html)
+    assert sectors[-2:] == ["other", "unknown"]  # the unsure answers last
+    assert sectors[:3] == ["business", "land", "investment"]  # Đăng ký kinh doanh, Đất đai, Đầu tư
+    assert 'lần này ở mức nào? <span class="required"' in html
     assert "English" in client.get("/s/page-test").text
     assert '<html lang="en">' in client.get("/s/page-test", params={"lang": "en"}).text
 
@@ -82,8 +89,14 @@ def test_missing_answers_come_back_with_an_error_summary(
     page = client.post("/s/page-test", data=form)
     assert page.status_code == 422
     assert 'class="error-summary"' in page.text
-    assert '<a href="#q-overall">Xin Ông/Bà chọn một câu trả lời</a>' in page.text
-    assert '<a href="#q-sector">Xin chọn lĩnh vực thủ tục</a>' in page.text
+    summary = page.text[page.text.index('class="error-summary"') : page.text.index("</ul>")]
+    assert re.findall(r'<a href="#q-(\w+)">([^<]*)</a>', summary) == [
+        (
+            "overall",
+            "Nhìn chung, Ông/Bà hài lòng với việc giải quyết thủ tục lần này ở mức nào? "
+            "— Xin Ông/Bà chọn một câu trả lời",
+        )
+    ]  # the sector is optional: no error for it
     assert 'value="4" checked' in page.text  # what was answered is kept
     assert session.exec(select(Response).where(Response.counter_id == counter.id)).all() == []
 
@@ -126,7 +139,8 @@ def test_the_full_form_checks_each_page_before_the_next(
     }  # fmt: skip
     overall_page = client.post("/s/page-test", data={**fields, "page": "5", "action": "next"})
     assert overall_page.status_code == 422
-    assert '<a href="#q-overall">Xin Ông/Bà chọn một câu trả lời</a>' in overall_page.text
+    assert re.search(r'<a href="#q-overall">[^<]+ — Xin Ông/Bà chọn một câu trả lời</a>',
+                     overall_page.text)  # fmt: skip
     answered = {**fields, "page": "5", "action": "next", "overall": "4", "access_info": "2"}
     profile_page = client.post("/s/page-test", data=answered)
     assert profile_page.status_code == 200

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app.db import writes
 from app.imports.csvfile import CsvSource
 from app.imports.reference import import_procedures, import_units
-from app.models import Sector, Target
+from app.models import UNKNOWN_SECTOR, Sector, Target
 from app.surveys.forms import FormCatalog
 from app.surveys.service import register_forms
 
@@ -29,6 +29,9 @@ SECTORS: tuple[tuple[str, str, str], ...] = (
     ("transport", "Giao thông vận tải", "Transport"),
     ("business", "Đăng ký kinh doanh", "Business registration"),
     ("other", "Khác", "Other"),
+    # A citizen at a counter of several sectors may not know which one was theirs; the
+    # page asks last, and "not known" is an answer (no volumes, so no weight: §6).
+    (UNKNOWN_SECTOR, "Không rõ lĩnh vực", "Sector not known"),
 )
 
 # DESIGN.md §2: the plan's indicators, and each sector's own target.
@@ -97,6 +100,7 @@ def _seed_targets(session: Session) -> int:
             valid_to_year=end,
         )
         for code, _, _ in SECTORS
+        if code != UNKNOWN_SECTOR
     ]
     added = 0
     for target in wanted:

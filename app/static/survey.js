@@ -64,6 +64,7 @@
       answers: answers, token: data.get("token")
     };
     if (data.get("sector")) body.sector = data.get("sector");
+    else if (d.sectorUnknown) body.sector = d.sectorUnknown;  // asked, optional, skipped
     return body;
   }
 
@@ -122,8 +123,10 @@
       if (form.dataset.last !== "1" || (submitter && submitter.value !== "send")) return;
       if (!window.fetch || !window.localStorage) return;
       event.preventDefault();
+      if (mine) return;  // one tap sends once; the queue does the rest
       var body = bodyOf(form);
       mine = body.id;
+      if (submitter) submitter.setAttribute("aria-disabled", "true");
       enqueue(body);
       status.textContent = form.dataset.sending;
       delay = 2000;

@@ -14,7 +14,7 @@ from app import clock
 from app.config import Settings
 from app.db import writing
 from app.errors import Conflict, FieldError, Gone, Invalid
-from app.models import Procedure, Response, Sector
+from app.models import UNKNOWN_SECTOR, Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
@@ -91,8 +91,10 @@ def record_submission(
     served = link.sector if link else None
     if served and body.sector and body.sector != served:
         errors.append(FieldError("sector", f"this link serves sector '{served}' only"))
-    # A procedure names its sector, so a citizen who picked one need not pick both.
-    sector = served or body.sector or procedure_sector
+    # A procedure names its sector, so a citizen who picked one need not pick both, and
+    # one who said "not known" is answered by it.
+    given = None if body.sector == UNKNOWN_SECTOR and procedure_sector else body.sector
+    sector = served or given or procedure_sector
     if sector is None:
         errors.append(FieldError("sector", "this counter serves several sectors: say which"))
     elif session.exec(select(Sector.code).where(Sector.code == sector)).first() is None:

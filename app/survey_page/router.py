@@ -40,6 +40,10 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 COOKIE_AGE = int(timedelta(days=365).total_seconds())
 # A kiosk goes back to the start after this long without a touch (and after a response).
 KIOSK_IDLE_SECONDS = 60
+SECTOR_QUESTION = {
+    "vi": "Thủ tục Ông/Bà vừa làm thuộc lĩnh vực nào?",
+    "en": "Which area was your procedure in?",
+}
 MESSAGES = {
     "vi": {
         "required": "Xin Ông/Bà chọn một câu trả lời",
@@ -116,7 +120,8 @@ def _render(
         if question.id not in on_page
         for value in values.get(question.id, [])
     ]
-    if page > 0 and context.sectors:
+    last_page = page == len(form.pages) - 1
+    if not last_page:  # the sector is asked on the last page; an earlier answer travels
         carried += [("sector", value) for value in values.get("sector", [])]
     token, page_token = signed
     response = templates.TemplateResponse(
@@ -131,8 +136,10 @@ def _render(
             "form": form,
             "page": page,
             "page_title": form.pages[page].title,
-            "last_page": page == len(form.pages) - 1,
-            "sectors": context.sectors if page == 0 else [],
+            "last_page": last_page,
+            "sectors": context.sector_choices(language) if last_page else [],
+            "required": {q.id for q in form.required_questions},
+            "labels": _labels(context, language),
             "questions": questions,
             "carried": carried,
             "multi_ids": ",".join(sorted(form.multi_choice_ids)),
@@ -147,6 +154,13 @@ def _render(
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _labels(context: PageContext, language: str) -> dict[str, str]:
+    """What the error summary calls each field: its question, in the page's language."""
+    labels = {q.id: getattr(q.label, language) for q in context.form.questions}
+    labels["sector"] = SECTOR_QUESTION[language]
+    return labels
 
 
 def _context_or_page(
@@ -194,8 +208,6 @@ def _page_errors(
     answers, problems = answers_from_form(form, fields, only=asked)
     found = [(qid, "invalid") for qid in problems]
     found += [(qid, why) for qid, why in validate_answers(form, answers).errors if qid in asked]
-    if page == 0 and context.sectors and not _first(fields, "sector"):
-        found.append(("sector", "required"))
     return _citizen_errors(found, language)
 
 

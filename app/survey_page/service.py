@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.errors import NotFound
-from app.models import Counter, Procedure, Sector, Unit
+from app.models import UNKNOWN_SECTOR, Counter, Procedure, Sector, Unit
 from app.submissions.schemas import AnswerValue, SubmissionIn
 from app.submissions.tokens import PageToken
 from app.surveys.forms import (
@@ -24,6 +24,7 @@ from app.surveys.forms import (
     YesNo,
 )
 from app.surveys.links import Link, resolve_link
+from app.text import vietnamese_key
 
 # Which form a link shows unless the address asks for another (``?form=``): the quick
 # form at a counter; the full form of the service for an invitation, answered at leisure.
@@ -44,6 +45,30 @@ CHOICE3_LABELS = {
 YES_NO_LABELS = {"vi": {1: "Có", 2: "Không"}, "en": {1: "Yes", 2: "No"}}
 
 
+# What each sector means to a citizen, in plain words: few know that a birth certificate
+# is "Tư pháp – hộ tịch". Shown beside the sector's name where the page asks for it.
+SECTOR_EXAMPLES = {
+    "land": ("sổ đỏ, sang tên, đăng ký biến động đất đai", "land-use certificates, transfers"),
+    "construction": ("giấy phép xây dựng, sửa chữa nhà", "building permits, repairs"),
+    "investment": ("dự án đầu tư", "investment projects"),
+    "health": ("khám chữa bệnh, giấy phép hành nghề y dược", "medical care, health licences"),
+    "education": ("chuyển trường, văn bằng, chứng chỉ", "school transfers, diplomas"),
+    "justice": ("khai sinh, kết hôn, chứng thực bản sao", "births, marriages, certified copies"),
+    "labour": ("trợ cấp, người có công, bảo trợ xã hội", "allowances, social support"),
+    "transport": ("vận tải, đường bộ, đường thủy", "transport, roads, waterways"),
+    "business": ("đăng ký hộ kinh doanh, doanh nghiệp", "household businesses, companies"),
+}
+# Last in the list, in this order, whatever their names: the answers of those who are unsure.
+_LAST_SECTORS = ("other", UNKNOWN_SECTOR)
+
+
+@dataclass(frozen=True, slots=True)
+class SectorChoice:
+    code: str
+    name: str
+    examples: str
+
+
 @dataclass
 class PageContext:
     """Everything the template needs for one survey link's page."""
@@ -52,7 +77,23 @@ class PageContext:
     unit: Unit
     place: str  # the counter's name, or the procedure's for an invitation
     form: SurveyFormDefinition
+    # The link's sector when it has one; otherwise the page asks last, optional.
     sectors: list[Sector] = field(default_factory=list)
+
+    def sector_choices(self, language: str) -> list[SectorChoice]:
+        """The sectors in the page's language and alphabetical order, "other" and "not
+        known" last."""
+        vi = language == "vi"
+        choices = [
+            SectorChoice(s.code, s.name_vi if vi else s.name_en,
+                         SECTOR_EXAMPLES.get(s.code, ("", ""))[0 if vi else 1])
+            for s in self.sectors
+        ]  # fmt: skip
+        last = {code: index for index, code in enumerate(_LAST_SECTORS)}
+        return sorted(
+            choices,
+            key=lambda c: (last.get(c.code, -1), vietnamese_key(c.name) if vi else c.name),
+        )
 
 
 def default_form_id(link: Link) -> str:
@@ -96,7 +137,7 @@ def page_context(
     else:
         procedure = session.get(Procedure, link.procedure_code) if link.procedure_code else None
         place = procedure.name if procedure else ""
-    sectors = [] if link.sector else list(session.exec(select(Sector).order_by(col(Sector.code))))
+    sectors = [] if link.sector else list(session.exec(select(Sector)))
     return PageContext(slug, unit, place, form, sectors)
 
 
@@ -164,6 +205,8 @@ def submission_from_form(
         return None, problems
     token, page_token = signed
     sector = next(iter(fields.get("sector") or []), "") or None
+    if sector is None and context.sectors:
+        sector = UNKNOWN_SECTOR  # asked, optional, not answered: the citizen does not know
     return (
         SubmissionIn(
             id=page_token.response_id,
