@@ -66,6 +66,20 @@ def test_every_commune_level_unit_has_counters(demo: Demo) -> None:
     assert without == 0
 
 
+def test_counters_come_in_both_kinds_and_hold_responses_of_their_sector(demo: Demo) -> None:
+    with Session(demo.engine) as session:
+        kinds = {sector is None for sector in session.exec(select(Counter.sector_code))}
+        mismatched = session.exec(
+            select(func.count())
+            .select_from(Response)
+            .join(Counter, Counter.id == Response.counter_id)  # type: ignore[arg-type]
+            .where(Counter.sector_code.is_not(None))  # type: ignore[union-attr]
+            .where(Counter.sector_code != Response.sector_code)
+        ).one()
+    assert kinds == {True, False}  # QR codes that know their sector, and ones that ask
+    assert mismatched == 0
+
+
 def test_responses_span_the_months_and_none_is_in_the_future(demo: Demo) -> None:
     with Session(demo.engine) as session:
         months = set(session.exec(select(Response.month)))

@@ -159,12 +159,19 @@ def _sector_mix(unit: Unit) -> dict[str, float]:
     return _AGENCY_SECTORS.get(unit.code, {"other": 1.0})
 
 
-def _counter_codes(unit: Unit) -> list[str]:
+def _counters_of(unit: Unit) -> list[tuple[str, str, str | None]]:
+    """(code, name, sector) of the unit's demo counters. A commune-level unit has both
+    kinds: a land counter, whose QR knows its sector, and one for everything else, whose
+    page asks the sector last."""
     if unit.code == "TTPVHCC":
-        return ["Q1", "Q2", "Q3", "Q4"]
+        return [(f"Q{n}", f"Quầy số {n}", None) for n in range(1, 5)]
     if unit.level in ("ward", "commune", "special_zone"):
-        return ["Q1", "Q2"]
-    return ["Q1"]
+        return [("Q1", "Quầy số 1 – Đất đai", "land"), ("Q2", "Quầy số 2 – Các thủ tục khác", None)]
+    return [("Q1", "Quầy số 1", None)]
+
+
+def _counters_for(kinds: dict[str | None, list[int]], sector: str) -> list[int]:
+    return kinds.get(sector) or kinds.get(None, [])
 
 
 def seed_demo(
@@ -202,10 +209,13 @@ def seed_demo(
         procedures: dict[str, list[str]] = {}
         for procedure in session.exec(select(Procedure)):
             procedures.setdefault(procedure.sector_code, []).append(procedure.code)
-        counters_by_unit: dict[int, list[int]] = {}
-        for counter in session.exec(select(Counter)):
+        # Per unit and sector, the counters a response of that sector is made at: the
+        # sector's own counters where the unit has them, its general counters otherwise.
+        counters_by_unit: dict[int, dict[str | None, list[int]]] = {}
+        for counter in session.exec(select(Counter).order_by(col(Counter.id))):
             if counter.id is not None:
-                counters_by_unit.setdefault(counter.unit_id, []).append(counter.id)
+                kinds = counters_by_unit.setdefault(counter.unit_id, {})
+                kinds.setdefault(counter.sector_code, []).append(counter.id)
         unit_effect = {u.id: rng.gauss(0.0, 0.55) for u in units}
         connection = session.connection()
         written = 0
@@ -226,7 +236,7 @@ def seed_demo(
                         sector,
                         opening,
                         p_satisfied,
-                        counters_by_unit.get(unit.id, []),
+                        _counters_for(counters_by_unit.get(unit.id, {}), sector),
                         procedures.get(sector, []),
                     )
                 )
@@ -244,12 +254,10 @@ def _seed_counters(session: Session, units: list[Unit]) -> int:
     added = 0
     for unit in units:
         assert unit.id is not None
-        for code in _counter_codes(unit):
+        for code, name, sector in _counters_of(unit):
             if (unit.id, code) not in existing:
-                number = code.removeprefix("Q")
-                session.add(
-                    Counter(unit_id=unit.id, code=code, name=f"Quầy số {number}", slug=new_slug())
-                )
+                session.add(Counter(unit_id=unit.id, code=code, name=name, slug=new_slug(),
+                                    sector_code=sector))  # fmt: skip
                 added += 1
     return added
 
