@@ -103,6 +103,11 @@ class Unit(SQLModel, table=True):
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=300)
     name_en: str | None = Field(default=None, max_length=300)
+    # Where a citizen can complain or give feedback, shown on the thank-you page: the
+    # official hotline and web page, when the city has confirmed them (a unit without its
+    # own shows its parent's).
+    feedback_phone: str | None = Field(default=None, max_length=40)
+    feedback_url: str | None = Field(default=None, max_length=300)
     level: str = Field(max_length=20)
     parent_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     # False where public sources did not confirm the unit exists; admins correct it.

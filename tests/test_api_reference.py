@@ -147,3 +147,22 @@ def test_volumes_json_errors_name_the_item(client: httpx.Client, session: Sessio
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["[1].month", "[1].dossiers"]
     assert session.exec(select(Volume).order_by(col(Volume.month))).all() == []
+
+
+def test_a_units_feedback_channels_are_checked_and_stored(
+    client: httpx.Client, session: Session
+) -> None:
+    admin = api_key(session, "admin")
+    wrong = {"feedback_phone": "gọi tôi", "feedback_url": "http://x.vn"}
+    bad = client.patch("/api/v1/units/10507", headers=admin, json=wrong)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"feedback_phone", "feedback_url"}
+    good = client.patch("/api/v1/units/10507", headers=admin,
+                        json={"feedback_phone": "0225.3842.111",
+                              "feedback_url": "https://dichvucong.gov.vn/"})  # fmt: skip
+    assert good.status_code == 200
+    assert (good.json()["feedback_phone"], good.json()["feedback_url"]) == (
+        "0225.3842.111", "https://dichvucong.gov.vn/",
+    )  # fmt: skip
+    cleared = client.patch("/api/v1/units/10507", headers=admin, json={"feedback_phone": None})
+    assert cleared.json()["feedback_phone"] is None

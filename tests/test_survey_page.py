@@ -154,3 +154,25 @@ def test_an_address_may_not_pick_a_form_of_another_channel(
 ) -> None:
     html = client.get("/s/page-test", params={"form": "online-service"}).text
     assert 'name="form_id" value="counter-quick"' in html
+
+
+def test_the_thank_you_page_names_the_unit_and_its_official_channels(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    plain = client.get("/s/page-test/cam-on").text
+    assert "Phường Thành Đông" in plain
+    assert "Ông/Bà có thể đóng trang này." in plain
+    assert "Đường dây nóng" not in plain  # none set: no made-up number
+    unit = session.get(Unit, counter.unit_id)
+    assert unit is not None
+    assert unit.parent_id is not None
+    city = session.get(Unit, unit.parent_id)
+    assert city is not None
+    city.feedback_phone, unit.feedback_url = "0225 3 000 000", "https://phananh.example.vn/"
+    session.add_all([city, unit])
+    session.flush()
+    html = client.get("/s/page-test/cam-on").text
+    assert '<a href="tel:02253000000">0225 3 000 000</a>' in html  # the city's, inherited
+    assert '<a href="https://phananh.example.vn/" rel="noopener">' in html
+    english = client.get("/s/page-test/cam-on", params={"lang": "en"}).text
+    assert "You may close this page." in english

@@ -18,6 +18,7 @@ from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Row
 from app.models import UNIT_LEVELS, Counter, Procedure, Sector, Unit, Volume
 from app.text import is_whole_number
+from app.units.schemas import PHONE_PATTERN, URL_PATTERN
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -107,9 +108,11 @@ def _finish(session: Session, errors: ErrorLog, actor: str, result: ImportResult
 
 @writes
 def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> ImportResult:
-    """``code,name,level,parent_code`` (optional ``name_en``, ``confirmed``)."""
+    """``code,name,level,parent_code`` (optional ``name_en``, ``confirmed``,
+    ``feedback_phone``, ``feedback_url``)."""
     errors = ErrorLog(source.name, cap)
-    rows = _read(source, errors, ("code", "name", "level", "parent_code"), ("name_en", "confirmed"))
+    optional = ("name_en", "confirmed", "feedback_phone", "feedback_url")
+    rows = _read(source, errors, ("code", "name", "level", "parent_code"), optional)
     existing = {unit.code: unit for unit in session.exec(select(Unit))}
     in_file: dict[str, Row] = {}
     for row in rows:
@@ -122,6 +125,13 @@ def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> I
         confirmed = row.values.get("confirmed", "yes")
         if confirmed not in ("yes", "no", ""):
             errors.add(row.line, "confirmed", "must be yes or no")
+        for name, pattern, what in (
+            ("feedback_phone", PHONE_PATTERN, "a phone number (digits, spaces, dots, dashes)"),
+            ("feedback_url", URL_PATTERN, "an https:// address"),
+        ):
+            given = row.values.get(name, "")
+            if given and re.fullmatch(pattern, given) is None:
+                errors.add(row.line, name, f"must be {what}")
     for row in rows:
         parent = row.values["parent_code"]
         if parent and parent not in in_file and parent not in existing:
@@ -143,6 +153,9 @@ def import_units(session: Session, source: CsvSource, cap: int, actor: str) -> I
             fields["name_en"] = values["name_en"] or None
         if "confirmed" in values:
             fields["confirmed"] = values["confirmed"] != "no"
+        for name in ("feedback_phone", "feedback_url"):
+            if name in values:
+                fields[name] = values[name] or None
         unit = existing.get(values["code"])
         if unit is None:
             unit = Unit(code=values["code"], **fields)  # type: ignore[arg-type]

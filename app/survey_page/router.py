@@ -32,6 +32,7 @@ from app.survey_page.service import (
     submission_from_form,
 )
 from app.surveys.forms import FormCatalog, FreeText, MultiChoice, validate_answers
+from app.surveys.links import feedback_channels, unit_of_slug
 from app.text import is_whole_number
 
 router = APIRouter(tags=["survey page"])
@@ -357,11 +358,15 @@ def _store(
 
 
 @router.get("/s/{slug}/cam-on", response_class=HTMLResponse)
-def thanks_page(slug: str, request: Request) -> HTMLResponse:
-    """The thank-you page; a kiosk goes back to the start from here."""
+def thanks_page(slug: str, request: Request, session: SessionDep) -> HTMLResponse:
+    """The thank-you page: the unit, and where to complain or give feedback when the city
+    has set its official channels; a kiosk goes back to the start from here."""
     view = View.of(request)
+    unit = unit_of_slug(session, slug)
+    phone, url = feedback_channels(session, unit) if unit is not None else (None, None)
     return templates.TemplateResponse(
         request,
         "thanks.html",
-        {"language": view.language, "view": view, "start": f"/s/{slug}?{view.query()}"},
-    )
+        {"language": view.language, "view": view, "start": f"/s/{slug}?{view.query()}",
+         "unit": unit, "phone": phone, "feedback_url": url},
+    )  # fmt: skip

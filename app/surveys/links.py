@@ -109,3 +109,29 @@ def create_invitation(
     session.add(invitation)
     record_action(session, principal.actor, "create", "invitation", invitation.slug)
     return invitation
+
+
+def unit_of_slug(session: Session, slug: str) -> Unit | None:
+    """The unit behind a counter's or an invitation's slug, used or not: the thank-you
+    page names it after the invitation is spent."""
+    counter = session.exec(select(Counter).where(Counter.slug == slug)).first()
+    unit_id = (
+        counter.unit_id
+        if counter is not None
+        else session.exec(select(Invitation.unit_id).where(Invitation.slug == slug)).first()
+    )
+    return session.get(Unit, unit_id) if unit_id is not None else None
+
+
+def feedback_channels(session: Session, unit: Unit) -> tuple[str | None, str | None]:
+    """The unit's hotline and feedback page, each its own or its nearest parent's."""
+    phone, url = unit.feedback_phone, unit.feedback_url
+    parent_id, seen = unit.parent_id, {unit.id}
+    while (phone is None or url is None) and parent_id is not None and parent_id not in seen:
+        parent = session.get(Unit, parent_id)
+        if parent is None:
+            break
+        seen.add(parent_id)
+        phone, url = phone or parent.feedback_phone, url or parent.feedback_url
+        parent_id = parent.parent_id
+    return phone, url

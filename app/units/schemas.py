@@ -5,6 +5,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.models import UNIT_LEVELS
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
+# A hotline as printed: digits, spaces, dots, dashes and a leading +.
+PHONE_PATTERN = r"^\+?[0-9][0-9 .-]{1,38}$"
+URL_PATTERN = r"^https://[^\s]{3,292}$"
 LEVEL_PATTERN = "^(" + "|".join(UNIT_LEVELS) + ")$"
 
 
@@ -17,6 +20,8 @@ class UnitCreate(BaseModel):
     level: str = Field(pattern=LEVEL_PATTERN)
     parent_code: str | None = None
     confirmed: bool = True
+    feedback_phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    feedback_url: str | None = Field(default=None, pattern=URL_PATTERN)
 
 
 class UnitUpdate(BaseModel):
@@ -27,6 +32,8 @@ class UnitUpdate(BaseModel):
     level: str | None = Field(default=None, pattern=LEVEL_PATTERN)
     parent_code: str | None = None
     confirmed: bool | None = None
+    feedback_phone: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    feedback_url: str | None = Field(default=None, pattern=URL_PATTERN)
 
 
 class UnitPublic(BaseModel):
@@ -36,6 +43,8 @@ class UnitPublic(BaseModel):
     level: str
     parent_code: str | None
     confirmed: bool
+    feedback_phone: str | None
+    feedback_url: str | None
 
 
 class CounterCreate(BaseModel):

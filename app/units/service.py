@@ -27,6 +27,8 @@ def _public_unit(unit: Unit, parent_code: str | None) -> UnitPublic:
         level=unit.level,
         parent_code=parent_code,
         confirmed=unit.confirmed,
+        feedback_phone=unit.feedback_phone,
+        feedback_url=unit.feedback_url,
     )
 
 
@@ -69,6 +71,8 @@ def create_unit(session: Session, data: UnitCreate, actor: str) -> UnitPublic:
         level=data.level,
         parent_id=_parent_id(session, data.parent_code),
         confirmed=data.confirmed,
+        feedback_phone=data.feedback_phone,
+        feedback_url=data.feedback_url,
     )
     session.add(unit)
     record_action(session, actor, "create", "unit", data.code)
@@ -84,7 +88,7 @@ def update_unit(session: Session, code: str, data: UnitUpdate, actor: str) -> Un
             raise Invalid("bad parent", [FieldError("parent_code", "a unit cannot be its own")])
         unit.parent_id = _parent_id(session, changes.pop("parent_code"))
     for name, value in changes.items():
-        if value is None and name != "name_en":
+        if value is None and name not in ("name_en", "feedback_phone", "feedback_url"):
             raise Invalid("bad value", [FieldError(name, "cannot be null")])
         setattr(unit, name, value)
     session.add(unit)
