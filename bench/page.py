@@ -48,18 +48,19 @@ def main() -> None:
     url = seeded_sqlite(OUT / "page-bench.db")
     add_counter(url)
     with sipas_server(sipas_env(url, OUT)) as base, httpx.Client(base_url=base) as http:
-        page = http.get(f"/s/{SLUG}").text
-        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
-        foreign = re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]+)"', page)
-        total_wire = total_plain = 0
-        for path in [f"/s/{SLUG}", *assets]:
-            wire, plain = transfer(http, path)
-            total_wire += wire
-            total_plain += plain
-            print(f"{path}: {wire:,} bytes transferred ({plain:,} uncompressed)")
-        print(f"page total: {total_wire / 1024:.1f} KB transferred, compressed "
-              f"({total_plain / 1024:.1f} KB uncompressed); goal ≤ 30 KB")  # fmt: skip
-        print(f"third-party requests: {len(foreign)}")
+        for start in (f"/s/{SLUG}", f"/s/{SLUG}?kiosk=1"):  # the phone's page, the kiosk's
+            page = http.get(start).text
+            assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+            foreign = re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]+)"', page)
+            total_wire = total_plain = 0
+            for path in [start, *assets]:
+                wire, plain = transfer(http, path)
+                total_wire += wire
+                total_plain += plain
+                print(f"{path}: {wire:,} bytes transferred ({plain:,} uncompressed)")
+            print(f"{start} total: {total_wire / 1024:.1f} KB transferred, compressed "
+                  f"({total_plain / 1024:.1f} KB uncompressed); goal ≤ 30 KB")  # fmt: skip
+            print(f"third-party requests: {len(foreign)}")
         for _ in range(50):  # warm-up
             http.get(f"/s/{SLUG}")
         server, client = [], []

@@ -5,6 +5,7 @@ what the browser sends is committed, and the tests read it back from the databas
 """
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -27,7 +28,7 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.models import Counter, Invitation, Response, Unit, utc_now
+from app.models import ChoiceAnswer, Counter, Invitation, Response, Unit, utc_now
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
 from tests.browsers import launch_chromium, skip_without_chromium
@@ -118,7 +119,7 @@ def stored(site: tuple[LiveServer, Engine], **where: Any) -> list[Response]:
 
 
 def response_id(page: Page) -> uuid.UUID:
-    return uuid.UUID(page.locator("input[name=response_id]").input_value())
+    return uuid.UUID(page.locator("input[name=response_id]").first.input_value())
 
 
 def choose(page: Page, question: str, code: int) -> None:
@@ -290,21 +291,28 @@ def test_a_kiosk_returns_to_the_start_after_a_response_and_when_idle(
     page: Page, site: tuple[LiveServer, Engine]
 ) -> None:
     page.clock.install()
-    page.goto("/s/quay-dat?kiosk=1")
+    page.goto("/s/quay-dat?kiosk=1&form=counter-quick")  # the full form, on the kiosk
     first = response_id(page)
     choose(page, "overall", 5)
     page.get_by_role("button", name="Gửi đánh giá").click()
     page.wait_for_url("**/cam-on?lang=vi&kiosk=1")
     page.clock.run_for(9000)
-    page.wait_for_url("**/s/quay-dat?lang=vi&kiosk=1")
-    assert response_id(page) != first  # a new, empty survey for the next citizen
+    page.wait_for_url("**/s/quay-dat?lang=vi&kiosk=1")  # the faces, for the next citizen
+    (response,) = stored(site, id=first)
+    assert not response.flag_repeat_device  # a kiosk is one device for many people
+
+
+def test_a_kiosk_full_form_starts_again_when_left_idle(page: Page) -> None:
+    page.clock.install()
+    page.goto("/s/quay-dat?kiosk=1&form=counter-quick")
+    second = response_id(page)
     choose(page, "staff", 3)
     page.clock.run_for(59_000)
     assert page.locator("input[name=staff][value='3']").is_checked()  # not idle yet
-    page.clock.run_for(2_000)
+    page.clock.run_for(5_000)  # a minute and a few seconds without a touch
+    # idle: the page starts again, as a new survey (a new page view, a new id)
+    expect(page.locator("input[name=response_id]").first).not_to_have_value(str(second))
     expect(page.locator("input[name=staff][value='3']")).not_to_be_checked()
-    (response,) = stored(site, id=first)
-    assert not response.flag_repeat_device  # a kiosk is one device for many people
 
 
 def test_a_second_answer_from_one_phone_within_ten_minutes_is_flagged(
@@ -343,3 +351,100 @@ def test_no_serious_or_critical_accessibility_violations(page: Page, path: str) 
     ARTEFACTS.mkdir(exist_ok=True)
     name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+TABLET = {"viewport": {"width": 1280, "height": 800}, "has_touch": True}
+
+
+@pytest.fixture
+def tablet(browser: Browser, site: tuple[LiveServer, Engine]) -> Iterator[Page]:
+    context = browser.new_context(base_url=site[0].url, locale="vi-VN", **TABLET)  # type: ignore[arg-type]
+    yield context.new_page()
+    context.close()
+
+
+def wait_stored(site: tuple[LiveServer, Engine], response: uuid.UUID) -> Response:
+    for _ in range(100):
+        found = stored(site, id=response)
+        if found:
+            return found[0]
+        time.sleep(0.05)  # faketime-safe: a plain sleep, never a timed wait
+    raise AssertionError(f"response {response} was not stored")
+
+
+def improve_codes(site: tuple[LiveServer, Engine], response: uuid.UUID) -> list[int]:
+    with Session(site[1]) as session:
+        rows = session.exec(select(ChoiceAnswer.code).where(ChoiceAnswer.response_id == response))
+        return sorted(rows)
+
+
+def test_a_kiosk_stores_a_response_from_one_tap_and_resets(
+    tablet: Page, site: tuple[LiveServer, Engine]
+) -> None:
+    tablet.clock.install()
+    tablet.goto("/s/quay-dat?kiosk=1")
+    ARTEFACTS.mkdir(exist_ok=True)
+    tablet.screenshot(path=str(ARTEFACTS / "kiosk-landscape.png"))
+    language = tablet.locator("#lang-switch").bounding_box()
+    assert language is not None
+    assert language["width"] >= 44
+    assert language["height"] >= 44
+    first = response_id(tablet)
+    tablet.get_by_role("button", name="Rất hài lòng").click()
+    expect(tablet.locator("#kiosk-thanks")).to_be_visible()
+    response = wait_stored(site, first)
+    assert (response.sector_code, response.flag_repeat_device) == ("land", False)
+    tablet.clock.run_for(6000)
+    tablet.wait_for_url("**/s/quay-dat?lang=vi&kiosk=1")
+    assert response_id(tablet) != first
+
+
+def test_a_dissatisfied_tap_asks_what_to_improve_with_big_buttons(
+    tablet: Page, site: tuple[LiveServer, Engine]
+) -> None:
+    tablet.goto("/s/quay-dat?kiosk=1")
+    first = response_id(tablet)
+    tablet.get_by_role("button", name="Không hài lòng", exact=True).click()
+    expect(tablet.locator("#kiosk-follow-up")).to_be_visible()
+    tablet.screenshot(path=str(ARTEFACTS / "kiosk-follow-up.png"))
+    wait_stored(site, first)  # stored at the tap, before the follow-up
+    tablet.get_by_role("button", name="Thái độ, hướng dẫn của công chức").click()
+    expect(tablet.locator("#kiosk-thanks")).to_be_visible()
+    for _ in range(100):
+        if improve_codes(site, first):
+            break
+        time.sleep(0.05)
+    assert improve_codes(site, first) == [3]
+
+
+def test_a_kiosk_offline_keeps_the_tap_and_sends_it_when_back(
+    tablet: Page, site: tuple[LiveServer, Engine]
+) -> None:
+    tablet.goto("/s/quay-dat?kiosk=1")
+    first = response_id(tablet)
+    tablet.context.set_offline(True)
+    tablet.get_by_role("button", name="Rất không hài lòng").click()
+    tablet.get_by_role("button", name="Thời gian và kết quả giải quyết").click()
+    expect(tablet.locator("#kiosk-status")).to_contain_text("Đã lưu trên máy")
+    assert stored(site, id=first) == []
+    tablet.context.set_offline(False)
+    wait_stored(site, first)
+    assert improve_codes(site, first) == [4]  # the follow-up rode on the queued response
+
+
+def test_a_kiosk_in_portrait_and_without_javascript(
+    browser: Browser, site: tuple[LiveServer, Engine]
+) -> None:
+    context = browser.new_context(base_url=site[0].url, java_script_enabled=False,
+                                  viewport={"width": 800, "height": 1280})  # fmt: skip
+    page = context.new_page()
+    page.goto("/s/quay-dat?kiosk=1")
+    page.screenshot(path=str(ARTEFACTS / "kiosk-portrait.png"))
+    first = response_id(page)
+    page.get_by_role("button", name="Bình thường").click()
+    expect(page.locator("#kiosk-follow-up")).to_be_visible()  # the server's own page
+    wait_stored(site, first)
+    page.get_by_role("button", name="Tiếp cận dịch vụ").click()
+    page.wait_for_url("**/cam-on?lang=vi&kiosk=1")
+    assert improve_codes(site, first) == [1]
+    context.close()

@@ -91,10 +91,76 @@
     touch();
   }
 
+  /* A counter's kiosk: a tap on a face is queued and sent at once; the dissatisfied may
+     then tap what should improve, which rides on the queued response if it has not gone
+     yet, and is posted as the response's follow-up once it has. */
+  function kioskFaces(tap) {
+    var d = tap.dataset, data = new FormData(tap), sent = null, improve = null, stored = false;
+    var improveForm = document.getElementById("kiosk-improve");
+    function show(id) {
+      ["kiosk-faces", "kiosk-follow-up", "kiosk-thanks"].forEach(function (s) {
+        document.getElementById(s).hidden = s !== id;
+      });
+    }
+    function finish() {
+      show("kiosk-thanks");
+      setTimeout(function () { location.replace(document.body.dataset.start); }, 5000);
+    }
+    function postImprove() {
+      var fields = new URLSearchParams(new FormData(improveForm));
+      fields.append("improve", String(improve));
+      // getAttribute: the form's own "action" input hides the property of that name
+      fetch(improveForm.getAttribute("action"), { method: "POST", credentials: "same-origin",
+                                                  body: fields });
+    }
+    onResult = function (item, result) {
+      if (!sent || item.id !== sent.id) return;
+      if (result === "done") {
+        stored = true;
+        if (improve !== null && !(item.body.answers.improve || []).length) postImprove();
+      } else if (result === "retry") {
+        var status = document.getElementById("kiosk-status");
+        status.textContent = status.dataset.saved;
+      }
+    };
+    tap.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (sent || !event.submitter) return;  // one tap, one response
+      var overall = parseInt(event.submitter.value, 10);
+      sent = { id: data.get("response_id"), slug: d.slug, form_id: d.formId,
+               form_version: parseInt(d.formVersion, 10), language: d.lang,
+               answers: { overall: overall }, token: data.get("token") };
+      if (d.sectorUnknown) sent.sector = d.sectorUnknown;
+      enqueue(sent);
+      delay = 2000;
+      flush();
+      if (overall <= 3) show("kiosk-follow-up"); else finish();
+    });
+    improveForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (improve !== null || !event.submitter) return;
+      improve = parseInt(event.submitter.value, 10);
+      var queued = load().filter(function (it) { return it.id === sent.id; })[0];
+      if (queued && !stored) {
+        queued.body.answers.improve = [improve];
+        enqueue(queued.body);
+      } else {
+        postImprove();
+      }
+      finish();
+    });
+    document.getElementById("kiosk-skip").addEventListener("submit", function (event) {
+      event.preventDefault();
+      finish();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("survey"), status = document.getElementById("queue-status");
+    var tap = document.getElementById("kiosk-tap");
     kiosk();
     window.addEventListener("online", function () { delay = 2000; flush(); });
+    if (tap && window.fetch && window.localStorage) kioskFaces(tap);
     if (!form) { flush(); return; }
     showIf(form);
     form.addEventListener("change", function () { showIf(form); });

@@ -6,6 +6,7 @@ adds the offline queue, keeps answers across the language switch, and kiosk mode
 """
 
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.config import Settings
 from app.deps import CatalogDep, DeviceDep, SameSite, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
+from app.submissions.follow_up import FOLLOW_UP_QUESTION, add_follow_up
 from app.submissions.service import record_submission
 from app.submissions.tokens import PageToken, new_page_token, read_token, sign_token
 from app.survey_page.service import (
@@ -41,6 +43,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 COOKIE_AGE = int(timedelta(days=365).total_seconds())
 # A kiosk goes back to the start after this long without a touch (and after a response).
 KIOSK_IDLE_SECONDS = 60
+# The faces after which a kiosk asks what should improve (the form's own show_if).
+DISSATISFIED = (1, 2, 3)
 SECTOR_QUESTION = {
     "vi": "Thủ tục Ông/Bà vừa làm thuộc lĩnh vực nào?",
     "en": "Which area was your procedure in?",
@@ -80,6 +84,15 @@ class View:
             form_id=query.get("form") or None,
         )
 
+    def one_tap(self, context: PageContext) -> bool:
+        """A counter's kiosk shows five faces; ``?form=`` gives it the full form."""
+        return (
+            self.kiosk
+            and self.form_id is None
+            and context.counter_id is not None
+            and FOLLOW_UP_QUESTION in context.form.by_id
+        )
+
     def query(self, language: str | None = None, with_form: bool = False) -> str:
         params = {"lang": language or self.language}
         if self.kiosk:
@@ -87,6 +100,44 @@ class View:
         if with_form and self.form_id:
             params["form"] = self.form_id
         return urlencode(params)
+
+
+def _render_kiosk(
+    request: Request,
+    context: PageContext,
+    signed: tuple[str, PageToken],
+    view: View,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    follow_up: bool = False,
+) -> HTMLResponse:
+    """The counter's kiosk: five faces, one tap stores; then, for the dissatisfied, one
+    optional question with big buttons."""
+    form, language = context.form, view.language
+    token, page_token = signed
+    response = templates.TemplateResponse(
+        request,
+        "kiosk.html",
+        {
+            "language": language,
+            "view": view,
+            "slug": context.slug,
+            "unit": context.unit,
+            "place": context.place,
+            "form": form,
+            "faces": options(form.by_id["overall"], language),
+            "improve": options(form.by_id[FOLLOW_UP_QUESTION], language),
+            "token": token,
+            "response_id": str(page_token.response_id),
+            "errors": errors or {},
+            "follow_up": follow_up,
+            "sectors_asked": bool(context.sectors),
+            "idle_seconds": KIOSK_IDLE_SECONDS,
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _first(fields: dict[str, list[str]], name: str) -> str:
@@ -105,6 +156,8 @@ def _render(
 ) -> HTMLResponse:
     form, language = context.form, view.language
     values = values or {}
+    if view.one_tap(context):
+        return _render_kiosk(request, context, signed, view, errors, status_code)
     on_page = set(form.pages[page].questions)
     questions = []
     for question in form.questions:
@@ -297,7 +350,8 @@ def _answer_post(
     device: DeviceTrace,
 ) -> Response:
     view = View.of(request)
-    view = View(view.language, view.kiosk, _first(fields, "form_id") or view.form_id)
+    if _first(fields, "mode") != "tap":  # the kiosk's faces post no form of their own
+        view = View(view.language, view.kiosk, _first(fields, "form_id") or view.form_id)
     version = _first(fields, "form_version")
     context = _context_or_page(request, session, catalog, slug, view,
                                int(version) if is_whole_number(version) else None)  # fmt: skip
@@ -314,6 +368,12 @@ def _answer_post(
         signed = (sign_token(secret, slug, fresh), fresh)
         return _render(request, context, signed, view, page, errors, fields, 400)
     signed = (sign_token(secret, slug, page_token), page_token)
+    if action in ("improve", "skip"):  # a kiosk's follow-up: optional, never an error page
+        codes = [int(c) for c in fields.get(FOLLOW_UP_QUESTION, []) if is_whole_number(c)]
+        if action == "improve" and codes and context.counter_id is not None:
+            with suppress(NotFound, Gone, Invalid):
+                add_follow_up(session, catalog, page_token, context.counter_id, codes)
+        return RedirectResponse(f"/s/{context.slug}/cam-on?{view.query()}", status_code=303)
     if action == "stay":  # the language switch: the same page, answers kept
         return _render(request, context, signed, view, page, None, fields)
     if action == "back":
@@ -354,6 +414,8 @@ def _store(
         found = _citizen_errors([(e.field, e.message) for e in error.errors], view.language)
         page = first_page_with(context.form, found)
         return _render(request, context, signed, view, page, found, fields, 422)
+    if view.one_tap(context) and submission.answers.get("overall") in DISSATISFIED:
+        return _render_kiosk(request, context, signed, view, follow_up=True)
     return RedirectResponse(f"/s/{context.slug}/cam-on?{view.query()}", status_code=303)
 
 

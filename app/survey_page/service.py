@@ -79,6 +79,7 @@ class PageContext:
     form: SurveyFormDefinition
     # The link's sector when it has one; otherwise the page asks last, optional.
     sectors: list[Sector] = field(default_factory=list)
+    counter_id: int | None = None  # None for an invitation
 
     def sector_choices(self, language: str) -> list[SectorChoice]:
         """The sectors in the page's language and alphabetical order, "other" and "not
@@ -138,7 +139,7 @@ def page_context(
         procedure = session.get(Procedure, link.procedure_code) if link.procedure_code else None
         place = procedure.name if procedure else ""
     sectors = [] if link.sector else list(session.exec(select(Sector)))
-    return PageContext(slug, unit, place, form, sectors)
+    return PageContext(slug, unit, place, form, sectors, link.counter_id)
 
 
 def options(question: Any, language: str) -> list[tuple[int, str]]:
