@@ -336,7 +336,8 @@ ACCESSIBILITY_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.mark.parametrize(
-    "path", ["/s/quay-1", "/s/quay-dat?form=sipas-service", "/s/truc-tuyen?lang=en"]
+    "path",
+    ["/s/quay-1", "/s/quay-dat?form=sipas-service", "/s/truc-tuyen?lang=en", "/s/quay-dat?kiosk=1"],
 )
 def test_no_serious_or_critical_accessibility_violations(page: Page, path: str) -> None:
     page.goto(path)

@@ -176,3 +176,20 @@ def test_the_thank_you_page_names_the_unit_and_its_official_channels(
     assert '<a href="https://phananh.example.vn/" rel="noopener">' in html
     english = client.get("/s/page-test/cam-on", params={"lang": "en"}).text
     assert "You may close this page." in english
+
+
+def test_a_kiosk_tap_with_a_stale_token_gets_the_faces_again_and_stores_nothing(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    counter.sector_code = "land"  # a counter-quick counter of one sector: the faces
+    session.add(counter)
+    session.flush()
+    faces = client.get("/s/page-test", params={"kiosk": "1"}).text
+    assert 'id="kiosk-faces"' in faces
+    fields = {"token": "1.2.3.4", "mode": "tap", "action": "send", "overall": "5",
+              "form_id": "counter-quick", "form_version": "1"}  # fmt: skip
+    refused = client.post("/s/page-test", params={"kiosk": "1"}, data=fields)
+    assert refused.status_code == 400
+    assert 'id="kiosk-faces"' in refused.text
+    assert "Phiên khảo sát đã hết hạn, xin gửi lại" in refused.text
+    assert session.exec(select(Response).where(Response.counter_id == counter.id)).all() == []

@@ -24,11 +24,9 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 
 
 def _login_page(request: Request, error: bool = False, status_code: int = 200) -> HTMLResponse:
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request, "dashboard_login.html", {"error": error}, status_code=status_code
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @router.get("", response_class=HTMLResponse)
@@ -51,7 +49,7 @@ def dashboard(
     reports = session.exec(
         select(Report).order_by(col(Report.month).desc(), col(Report.version).desc()).limit(24)
     ).all()
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "dashboard.html",
         {
@@ -62,8 +60,6 @@ def dashboard(
             "poster_units": [u for u in units if u.id and principal.can_read_unit(u.id)],
         },
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @router.post("/login", response_model=None, dependencies=[SameSite])

@@ -115,7 +115,7 @@ def _render_kiosk(
     optional question with big buttons."""
     form, language = context.form, view.language
     token, page_token = signed
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "kiosk.html",
         {
@@ -136,8 +136,6 @@ def _render_kiosk(
         },
         status_code=status_code,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _first(fields: dict[str, list[str]], name: str) -> str:
@@ -178,7 +176,7 @@ def _render(
     if not last_page:  # the sector is asked on the last page; an earlier answer travels
         carried += [("sector", value) for value in values.get("sector", [])]
     token, page_token = signed
-    response = templates.TemplateResponse(
+    return templates.TemplateResponse(
         request,
         "survey.html",
         {
@@ -206,8 +204,6 @@ def _render(
         },
         status_code=status_code,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _labels(context: PageContext, language: str) -> dict[str, str]:
