@@ -232,6 +232,14 @@ def test_the_network_cut_during_submit_and_the_response_arrives_once(
     page.get_by_role("button", name="Gửi đánh giá").click()
     status = page.locator("#queue-status")
     status.filter(has_text="Đã lưu — sẽ gửi khi có mạng").wait_for()
+    box, button = status.bounding_box(), page.get_by_role("button").first.bounding_box()
+    assert box is not None
+    assert button is not None
+    height = PHONE["viewport"]["height"]  # type: ignore[index]
+    assert box["y"] >= 0  # in view without scrolling: boxes are relative to the viewport
+    assert box["y"] + box["height"] <= height + 1  # a sub-pixel edge is in view
+    assert 0 <= box["y"] - (button["y"] + button["height"]) < 60  # right under the button
+    page.screenshot(path=str(ARTEFACTS / "phone-saved-offline.png"))
     assert stored(site, id=rid) == []
     assert rid.hex in page.evaluate("localStorage.getItem('sipas.queue')").replace("-", "")
     phone.set_offline(False)  # back online: the queue sends it, then thanks

@@ -181,6 +181,7 @@
       else if (result === "refused") form.submit();  // the server's own page says why
       else {
         status.textContent = form.dataset.saved;
+        status.scrollIntoView({ block: "nearest" });  // where the eye is: by the button
         if (document.body.dataset.kiosk) setTimeout(function () { location.replace(document.body.dataset.start); }, 5000);
       }
     };
@@ -195,6 +196,7 @@
       if (submitter) submitter.setAttribute("aria-disabled", "true");
       enqueue(body);
       status.textContent = form.dataset.sending;
+      status.scrollIntoView({ block: "nearest" });
       delay = 2000;
       flush();
     });
