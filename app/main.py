@@ -1,5 +1,6 @@
 """The FastAPI application: lifespan, routers, and one handler for every expected error."""
 
+import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,6 +50,16 @@ UNAVAILABLE_PAGE = (
 )
 REPORTS = Gauge("sipas_reports", "Monthly report versions, by status", ["status"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Swagger UI's files, served by the app: government networks are often closed to CDNs.
+DOCS_ASSETS_URL = "/docs-assets"
+
+
+def _docs_assets() -> Path:
+    """Swagger UI 5 as the fastapi-offline package ships it (only its files are used)."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fastapi-offline is not installed: make install")
+    return Path(spec.submodule_search_locations[0]) / "static"
 
 
 def _location(loc: Sequence[int | str]) -> str:
@@ -98,7 +109,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dependencies=[Depends(reject_nul_characters)],
     )
     app.state.settings = settings
-    docs = bytes(get_swagger_ui_html(openapi_url="/openapi.json", title="SIPAS API").body).decode()
+    docs_page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="SIPAS API",
+        swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url="data:,",
+    )
+    docs = bytes(docs_page.body).decode()
     # Outermost last: every response is observed and carries the security headers, even a
     # 429; phones on weak connections get pages, scripts and exports compressed.
     app.add_middleware(InternalErrorMiddleware)
@@ -217,4 +235,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(survey_page_router)
     app.include_router(invitations_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=_docs_assets()), name="docs-assets")
     return app

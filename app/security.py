@@ -1,8 +1,8 @@
 """Security headers on every response, and a strict Content-Security-Policy.
 
 No page of ours has inline script or style, so the policy allows none. The API docs page
-(Swagger UI, loaded from its CDN) gets its own policy: its one inline script is allowed
-by its hash, not by ``unsafe-inline``.
+(Swagger UI, served by the app itself) gets its own policy: its one inline script is
+allowed by its hash, not by ``unsafe-inline``.
 """
 
 import base64
@@ -17,7 +17,6 @@ POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = b"max-age=31536000; includeSubDomains"
-_CDN = "https://cdn.jsdelivr.net"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -29,14 +28,14 @@ HEADERS = (
 
 
 def docs_policy(docs_html: str) -> str:
-    """The policy for the Swagger UI page: its CDN, and its inline script by hash."""
+    """The policy for the Swagger UI page: its inline script by hash, nothing else inline."""
     hashes = " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(docs_html)
     )
     return (
-        f"default-src 'self'; script-src 'self' {_CDN} {hashes}; style-src 'self' {_CDN}; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self'; "
+        "img-src 'self' data:; object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'"
     )
 
@@ -53,7 +52,7 @@ class SecurityHeadersMiddleware:
         policy = self.policies.get(scope["path"], POLICY.encode())
         # Behind a TLS proxy uvicorn's proxy headers make the scheme https.
         https = scope.get("scheme") == "https"
-        cacheable = scope["path"].startswith("/static/")
+        cacheable = scope["path"].startswith(("/static/", "/docs-assets/"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
