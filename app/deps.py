@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
-from fastapi import Cookie, Depends, Path, Request
+from fastapi import Cookie, Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -63,6 +63,13 @@ async def get_device(
     )
 
 
+# ``?bom=true`` on a CSV: a UTF-8 byte order mark first, for Excel (machines leave it off).
+CsvBom = Annotated[
+    bool,
+    Query(
+        description="start the CSV with a UTF-8 byte order mark, so Excel reads Vietnamese right"
+    ),
+]
 SessionDep = Annotated[Session, Depends(get_session)]
 AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -11,6 +11,9 @@ so text stored before these rules, or written outside the platform, never stops 
 import re
 import unicodedata
 
+# Opens a CSV for Excel users: without it Excel reads UTF-8 as the local code page, and
+# Vietnamese turns to mojibake.
+UTF8_BOM = "\ufeff"
 _LINE_BREAK = re.compile(r"\r\n?")
 # C0 and C1 controls but TAB and LF; DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

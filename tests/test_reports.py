@@ -398,3 +398,24 @@ def test_a_format_that_fails_leaves_the_others_and_tells_only_admins_why(
     assert listed(site.analyst)["error"] is None
     assert listed(site.unit)["error"] is None
     assert "xlsx: ValueError('a comment quoted here')" in listed(site.admin)["error"]
+
+
+def test_files_for_excel_users_keep_vietnamese_and_fit_their_columns(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    plain = http.get(october["links"]["csv"])
+    assert not plain.content.startswith(b"\xef\xbb\xbf")  # machines get plain UTF-8
+    excel_csv = {"format": "csv", "bom": "true"}
+    for path, params in (
+        (october["links"]["csv"], {"bom": "true"}),
+        ("/api/v1/analytics/satisfaction", {**OCTOBER, **excel_csv, "by": "sector"}),
+        ("/api/v1/responses", {**OCTOBER, **excel_csv}),
+    ):
+        excel = http.get(path, params=params)
+        assert excel.content.startswith(b"\xef\xbb\xbf"), path
+        assert excel.content[3:].decode("utf-8") == excel.text.lstrip("\ufeff")
+    workbook = load_workbook(io.BytesIO(http.get(october["links"]["xlsx"]).content))
+    assert all(len(name) <= 31 for name in workbook.sheetnames)
+    assert "Phiền hà, chi phí" in workbook.sheetnames  # a name chosen to fit, not cut
+    sectors = workbook["Theo lĩnh vực"]
+    assert sectors.column_dimensions["B"].width >= len("Tư pháp – hộ tịch")

@@ -11,6 +11,9 @@ from app.reports.wording import TEXT
 from app.text import safe_cell
 
 _FORMATS = {PERCENT: "0.0%", DECIMAL: "0.0000", INTEGER: "#,##0"}
+# Excel allows 31 characters in a sheet's name: tables whose titles are longer get these.
+_SHEET_NAMES = {"problems": ("Phiền hà, chi phí", "Harassment, payments")}
+_WIDEST_COLUMN = 60
 
 
 def _value(value: Any) -> Any:
@@ -30,7 +33,7 @@ def to_xlsx(report: MonthlyReport, language: str = "vi") -> bytes:
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
-    summary.title = words["summary"][:31]
+    summary.title = words["summary"]
     summary.append([words["title"].format(month=str(report.month))])
     summary["A1"].font = Font(bold=True, size=14)
     for sentence in summary_sentences(report, language):
@@ -40,7 +43,7 @@ def to_xlsx(report: MonthlyReport, language: str = "vi") -> bytes:
     for comment in report.comments:
         summary.append([safe_cell(comment)])
     for table in tables(report, language):
-        sheet = workbook.create_sheet(table.title[index][:31])
+        sheet = workbook.create_sheet(_SHEET_NAMES.get(table.key, table.title)[index])
         sheet.append([names[index] for _, names, _ in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -52,12 +55,27 @@ def to_xlsx(report: MonthlyReport, language: str = "vi") -> bytes:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
                     cell.number_format = number_format
         sheet.freeze_panes = "A2"
-    method = workbook.create_sheet(words["method"][:31])
+        _fit_columns(sheet)
+    method = workbook.create_sheet(words["method"])
     for paragraph in methodology(report, language):
         method.append([safe_cell(paragraph)])
+    for text_sheet in (summary, method):
+        text_sheet.column_dimensions["A"].width = 120
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _fit_columns(sheet: Any) -> None:
+    """Each column as wide as its longest cell (a percentage as its display), within reason."""
+    for column in sheet.iter_cols():
+        longest = max(
+            len(f"{cell.value:.1%}")
+            if isinstance(cell.value, float)
+            else len(str(cell.value or ""))
+            for cell in column
+        )
+        sheet.column_dimensions[column[0].column_letter].width = min(longest + 2, _WIDEST_COLUMN)
 
 
 def to_csv(report: MonthlyReport, language: str = "vi") -> str:

@@ -9,12 +9,21 @@ from sqlmodel import col, select
 
 from app.audit import record_action
 from app.db import writing
-from app.deps import MAX_ROW_ID, Analyst, AnalyticsSessionDep, CatalogDep, Reader, SessionDep
+from app.deps import (
+    MAX_ROW_ID,
+    Analyst,
+    AnalyticsSessionDep,
+    CatalogDep,
+    CsvBom,
+    Reader,
+    SessionDep,
+)
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.keys.service import Principal
 from app.models import Report
 from app.months import Month
 from app.reports.service import generate, latest_done, render
+from app.text import UTF8_BOM
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 MEDIA_TYPES = {
@@ -83,6 +92,7 @@ def get_report(
     principal: Reader,
     version: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     lang: Annotated[Literal["vi", "en"], Query()] = "vi",
+    bom: CsvBom = False,
 ) -> Response:
     """A finished report (the latest version unless ``version`` says); ``lang=en`` and unit
     keys get it made on the spot from the same services."""
@@ -100,6 +110,8 @@ def get_report(
         headers["Content-Disposition"] = f'attachment; filename="sipas-{wanted}.{fmt}"'
     if fmt == "html":
         return HTMLResponse(body)
+    if fmt == "csv" and bom and isinstance(body, str):
+        body = UTF8_BOM + body
     return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
 
 

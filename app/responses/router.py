@@ -1,15 +1,17 @@
 """HTTP route for exporting responses."""
 
 from datetime import date
+from itertools import chain
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from app.deps import CatalogDep, Reader, SessionDep, SettingsDep
+from app.deps import CatalogDep, CsvBom, Reader, SessionDep, SettingsDep
 from app.errors import FieldError, Forbidden, Invalid
 from app.months import OUTSIDE_YEARS, within_years
 from app.responses.export import PAGE_DEFAULT, ExportFilter, export_csv, export_page
+from app.text import UTF8_BOM
 from app.units.service import get_unit
 
 router = APIRouter(prefix="/api/v1", tags=["responses"])
@@ -28,6 +30,7 @@ def list_responses(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     cursor: str | None = None,
     limit: int = PAGE_DEFAULT,
+    bom: CsvBom = False,
 ) -> StreamingResponse | dict[str, Any]:
     """Responses of a period, comments masked: JSON pages (``next_cursor``) or streamed CSV."""
     period = (("from", date_from), ("to", date_to))
@@ -50,7 +53,7 @@ def list_responses(
     scope = ExportFilter(date_from, date_to, unit_ids, sector)
     if format == "csv":
         return StreamingResponse(
-            export_csv(session, catalog, settings.zone, scope),
+            chain([UTF8_BOM] if bom else [], export_csv(session, catalog, settings.zone, scope)),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": "attachment; filename=responses.csv"},
         )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from app.deps import AnalyticsSessionDep, CatalogDep, Reader
+from app.deps import AnalyticsSessionDep, CatalogDep, CsvBom, Reader
 from app.stats.drivers import drivers
 from app.stats.flags import FLAG_FIELDS, CounterFlags, counter_flags
 from app.stats.params import parse_query
@@ -26,6 +26,7 @@ from app.stats.table import (
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import FormCatalog
+from app.text import UTF8_BOM
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 
@@ -66,11 +67,27 @@ def period_params(
 
 
 PeriodDep = Annotated[Period, Depends(period_params)]
-Format = Annotated[str, Query(pattern="^(json|csv)$")]
 
 
-def _csv(rows: list[dict[str, Any]], fields: list[str]) -> Response:
+@dataclass(frozen=True)
+class Output:
+    format: str
+    bom: bool
+
+
+def output_params(
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    bom: CsvBom = False,
+) -> Output:
+    return Output(format, bom)
+
+
+OutputDep = Annotated[Output, Depends(output_params)]
+
+
+def _csv(rows: list[dict[str, Any]], fields: list[str], bom: bool) -> Response:
     buffer = io.StringIO()
+    buffer.write(UTF8_BOM if bom else "")
     write_rows(buffer, rows, fields)
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
 
@@ -81,17 +98,17 @@ def get_satisfaction(
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
+    output: OutputDep,
     by: Annotated[
         str, Query(description="comma list of sector, unit, channel, month, question")
     ] = "",
     indicator: str = "overall",
-    format: Format = "json",
 ) -> Response | dict[str, Any]:
     """Weighted satisfaction rates with intervals and target tests (DESIGN.md §5.4)."""
     query = period.query(catalog, by, indicator)
     result = satisfaction(session, catalog, query, principal)
-    if format == "csv":
-        return _csv(result.rows, [*query.by, *ROW_FIELDS])
+    if output.format == "csv":
+        return _csv(result.rows, [*query.by, *ROW_FIELDS], output.bom)
     return JSONResponse(
         {"query": result.query, "rows": result.rows, "unweighted_cells": result.unweighted_cells}
     )
@@ -103,13 +120,13 @@ def get_targets(
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
-    format: Format = "json",
+    output: OutputDep,
 ) -> Response | dict[str, Any]:
     """Each indicator of the plan (DESIGN.md §2) with its rate, interval and status."""
     query = period.query(catalog)
     rows = plan_targets(session, catalog, query, principal)
-    if format == "csv":
-        return _csv(rows, [*TARGET_COLUMNS, *TARGET_FIELDS])
+    if output.format == "csv":
+        return _csv(rows, [*TARGET_COLUMNS, *TARGET_FIELDS], output.bom)
     return JSONResponse({"query": query.echo(query.weighting or "default"), "rows": rows})
 
 
@@ -119,16 +136,16 @@ def get_trend(
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
+    output: OutputDep,
     by: Annotated[str | None, Query(description="sector or unit; none for one series")] = None,
     indicator: str = "overall",
-    format: Format = "json",
 ) -> Response | dict[str, Any]:
     """Monthly rates per sector or unit with intervals, and a test for a linear trend; as
     CSV, one row per series and month with the series' test repeated."""
     query = period.query(catalog, indicator=indicator)
     series = trend(session, catalog, query, by or None, principal)
-    if format == "csv":
-        return _csv(trend_rows(series), [*([by] if by else []), *TREND_FIELDS])
+    if output.format == "csv":
+        return _csv(trend_rows(series), [*([by] if by else []), *TREND_FIELDS], output.bom)
     return {"query": {**query.echo(query.weighting or "default"), "by": by}, "series": series}
 
 
@@ -138,13 +155,13 @@ def get_drivers(
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
-    format: Format = "json",
+    output: OutputDep,
 ) -> Response | dict[str, Any]:
     """Which elements move overall satisfaction most: a design-weighted logistic regression
     of overall satisfaction on the element answers, with odds ratios in plain words."""
     result = drivers(session, catalog, period.query(catalog), principal)
-    if format == "csv":
-        return _csv(driver_rows(result["drivers"]), list(DRIVER_FIELDS))
+    if output.format == "csv":
+        return _csv(driver_rows(result["drivers"]), list(DRIVER_FIELDS), output.bom)
     return result
 
 
@@ -160,13 +177,13 @@ def get_flags(
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
-    format: Format = "json",
+    output: OutputDep,
 ) -> Response | FlagsAnswer:
     """Per counter: responses, how many were flagged (too fast, start unknown, repeat
     device, straight line) and the shares excluded and of unknown start, the highest
     excluded share first. A counter far above its peers may be under attack."""
     query = period.query(catalog)
     rows = counter_flags(session, query.date_from, query.date_to, principal)
-    if format == "csv":
-        return _csv([row.model_dump() for row in rows], FLAG_FIELDS)
+    if output.format == "csv":
+        return _csv([row.model_dump() for row in rows], FLAG_FIELDS, output.bom)
     return FlagsAnswer(date_from=query.date_from, date_to=query.date_to, rows=rows)
