@@ -419,3 +419,26 @@ def test_files_for_excel_users_keep_vietnamese_and_fit_their_columns(
     assert "Phiền hà, chi phí" in workbook.sheetnames  # a name chosen to fit, not cut
     sectors = workbook["Theo lĩnh vực"]
     assert sectors.column_dimensions["B"].width >= len("Tư pháp – hộ tịch")
+
+
+def test_a_downloaded_report_keeps_its_look_from_disk_and_speaks_vietnamese(
+    http: httpx.Client, october: dict[str, Any], tmp_path: Path
+) -> None:
+    answer = http.get(october["links"]["html"], params={"download": "true"})
+    assert answer.headers["content-disposition"].startswith("attachment;")
+    html = answer.text
+    assert "/static/" not in html  # nothing to fetch from the server
+    assert "<style>" in html
+    assert "poststratified" not in html  # the method in words, in Vietnamese
+    assert "hậu phân tầng" in html
+    skip_without_chromium()
+    saved = tmp_path / "report.html"
+    saved.write_text(html, encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(saved.as_uri())
+        font = page.evaluate("getComputedStyle(document.body).fontFamily")
+        page.screenshot(path=str(ARTEFACTS / "report-from-disk.png"))
+        browser.close()
+    assert "DejaVu Sans" in font  # the stylesheet applied, from inside the file

@@ -59,3 +59,15 @@ def to_html(report: MonthlyReport, language: str = "vi") -> str:
         methodology=methodology(report, language),
         trend_charts=charts,
     )
+
+
+_STYLESHEET_LINK = '<link rel="stylesheet" href="/static/report.css">'
+_STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report.css"
+
+
+def self_contained(html: str) -> str:
+    """The report with its stylesheet inside it (its charts are data already), to be
+    saved or sent: it looks the same opened from disk. Served pages keep the link, as the
+    strict policy allows no inline style."""
+    css = _STYLESHEET.read_text(encoding="utf-8")
+    return html.replace(_STYLESHEET_LINK, f"<style>{css}</style>", 1)

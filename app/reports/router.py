@@ -22,6 +22,7 @@ from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.keys.service import Principal
 from app.models import Report
 from app.months import Month
+from app.reports.render_html import self_contained
 from app.reports.service import generate, latest_done, render
 from app.text import UTF8_BOM
 
@@ -93,6 +94,9 @@ def get_report(
     version: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     lang: Annotated[Literal["vi", "en"], Query()] = "vi",
     bom: CsvBom = False,
+    download: Annotated[
+        bool, Query(description="HTML to keep: its stylesheet inside it, as an attachment")
+    ] = False,
 ) -> Response:
     """A finished report (the latest version unless ``version`` says); ``lang=en`` and unit
     keys get it made on the spot from the same services."""
@@ -108,6 +112,10 @@ def get_report(
     headers = {}
     if fmt != "html":
         headers["Content-Disposition"] = f'attachment; filename="sipas-{wanted}.{fmt}"'
+    if fmt == "html" and download and isinstance(body, str):
+        # A saved or e-mailed report keeps its look: no link back to this server.
+        attachment = {"Content-Disposition": f'attachment; filename="sipas-{wanted}.html"'}
+        return HTMLResponse(self_contained(body), headers=attachment)
     if fmt == "html":
         return HTMLResponse(body)
     if fmt == "csv" and bom and isinstance(body, str):

@@ -71,7 +71,9 @@ _WEIGHTING = {
 def methodology(report: MonthlyReport, language: str) -> list[str]:
     """The methodology box: weights, intervals, definitions, what was left out and why."""
     query, flags = report.query, report.flagged
-    weighting = f"{query['weighting']} ({_WEIGHTING[language][query['weighting']]})"
+    # The method's code name stays in English only: the Vietnamese text says it in words.
+    described = _WEIGHTING[language][query["weighting"]]
+    weighting = described if language == "vi" else f"{query['weighting']} ({described})"
     level = percent(query["level"], language, 0)
     n = {name: count(value, language) for name, value in flags.items()}
     if language == "vi":
