@@ -26,7 +26,7 @@ class Driver:
     odds_ratio: float
     odds_low: float
     odds_high: float
-    p_value: float
+    p_value: float | None  # None when the coefficient has no spread to test it by
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,9 @@ def fit_drivers(
     for position, name in enumerate(names, start=1):
         coefficient = float(beta[position])
         se = float(np.sqrt(max(covariance[position, position], 0.0)))
-        p_value = float(2 * stats.t.sf(abs(coefficient / se), df)) if se > 0 else 0.0
+        # se = 0 (a predictor every respondent answered alike, or a separated model): no
+        # test is possible, which is not the same as a conclusive one.
+        p_value = float(2 * stats.t.sf(abs(coefficient / se), df)) if se > 0 else None
         drivers.append(
             Driver(
                 name=name,

@@ -428,28 +428,3 @@ class AuditLog(SQLModel, table=True):
     entity: str = Field(max_length=64)
     entity_key: str = Field(default="", max_length=128)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-
-
-__all__ = [
-    "CHANNELS",
-    "ROLES",
-    "UNIT_LEVELS",
-    "ApiKey",
-    "ApiKeyUnit",
-    "AuditLog",
-    "ChoiceAnswer",
-    "Counter",
-    "Invitation",
-    "Procedure",
-    "Report",
-    "Response",
-    "Sector",
-    "SurveyForm",
-    "Target",
-    "TextAnswer",
-    "UTCDateTime",
-    "Unit",
-    "Volume",
-    "metadata",
-    "utc_now",
-]

@@ -177,8 +177,10 @@ def test_every_figure_of_the_page_is_the_apis(http: httpx.Client, october: dict[
         assert f'<p class="card-rate">{percent(row["rate"], "vi")}</p>' in html
     assert html.count('src="data:image/svg+xml;base64,') == 1 + 10  # sectors, 10 trends
     assert "Phương pháp" in html
-    assert "Đã ẩn" not in html  # the mask reads "[đã ẩn]"; nothing unmasked leaks either
-    assert "@" not in html.split('id="s-comments"')[1].split("</section>")[0]
+    comments = html.split('id="s-comments"')[1].split("</section>")[0]
+    assert "[đã ẩn]" in comments  # the phone number of the hostile comment, masked
+    assert "@" not in comments
+    assert "0912" not in comments
 
 
 def test_the_csv_has_the_main_tables(http: httpx.Client, october: dict[str, Any]) -> None:

@@ -110,10 +110,14 @@ def drivers(
 def _sentence(driver: analytics.drivers.Driver, rank: int) -> dict[str, str]:
     vi, en = _LABELS.get(driver.name, (driver.name, driver.name))
     ratio = f"{driver.odds_ratio:.1f}".replace(".", ",")
-    certain = driver.p_value < 0.05
+    certain = driver.p_value is not None and driver.p_value < 0.05
+    # An odds ratio, said as one: the ratio of satisfied to dissatisfied, compared between
+    # the two groups (not a "likelihood N times higher", which would be a risk ratio).
     return {
-        "vi": f"{rank}. Người hài lòng với {vi} có khả năng hài lòng chung cao gấp {ratio} lần"
+        "vi": f"{rank}. Ở người hài lòng với {vi}, tỷ số giữa số người hài lòng chung và số "
+        f"người không hài lòng chung cao gấp {ratio} lần so với ở những người còn lại"
         + ("." if certain else " (chưa đủ bằng chứng thống kê)."),
-        "en": f"{rank}. Those satisfied with {en} have {driver.odds_ratio:.1f} times the odds "
-        "of being satisfied overall" + ("." if certain else " (not statistically conclusive)."),
+        "en": f"{rank}. Among those satisfied with {en}, the ratio of satisfied to "
+        f"dissatisfied overall is {driver.odds_ratio:.1f} times that among the others"
+        + ("." if certain else " (not statistically conclusive)."),
     }

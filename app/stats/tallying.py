@@ -136,7 +136,10 @@ def closed_months(session: Session, zone: ZoneInfo, now: datetime | None = None)
 def tally_closed_months(
     session: Session, catalog: FormCatalog, zone: ZoneInfo, now: datetime | None = None
 ) -> list[str]:
-    """Tally every closed month that is not; the months this call tallied."""
+    """Tally every closed month that is not; the months this call tallied (not those
+    another process tallied meanwhile, nor those whose responses arrived as it counted)."""
     return [
-        month for month in closed_months(session, zone, now) if tally_month(session, catalog, month)
+        month
+        for month in closed_months(session, zone, now)
+        if tally_month(session, catalog, month) == "tallied"
     ]

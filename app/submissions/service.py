@@ -29,7 +29,6 @@ SECONDS_PER_ANSWER = 1.5
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    response_id: str
     submitted_at: datetime
     created: bool
 
@@ -46,7 +45,7 @@ def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | N
             "this id is already stored with other content",
             [FieldError("id", "already used for another response")],
         )
-    return Recorded(str(body.id), submitted_at, created=False)
+    return Recorded(submitted_at, created=False)
 
 
 def record_submission(
@@ -170,4 +169,4 @@ def record_submission(
         if link.invitation_id is not None:
             raise Gone("this invitation has already been answered") from None
         raise
-    return Recorded(str(body.id), submitted_at, created=True)
+    return Recorded(submitted_at, created=True)

@@ -129,7 +129,6 @@ Question = Annotated[
     Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo | FreeText,
     Field(discriminator="type"),
 ]
-CodedQuestion = Likert5 | Choice3 | SingleChoice | MultiChoice | YesNo
 SingleValued = Likert5 | Choice3 | SingleChoice | YesNo
 
 
