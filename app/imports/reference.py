@@ -6,7 +6,6 @@ leaves the database as it was. Re-importing a file updates rows in place and add
 """
 
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +16,11 @@ from app.audit import record_action
 from app.db import writes
 from app.imports.csvfile import CsvSource, ErrorLog, Row
 from app.models import UNIT_LEVELS, Counter, Procedure, Sector, Unit, Volume
+from app.months import Month
+from app.surveys.links import new_slug
 from app.text import is_whole_number
 from app.units.schemas import PHONE_PATTERN, URL_PATTERN
 
-_MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
@@ -32,11 +32,6 @@ class ImportResult:
     inserted: int
     updated: int
     skipped: int = 0
-
-
-def new_slug() -> str:
-    """A short random slug for a counter's or an invitation's survey URL."""
-    return secrets.token_urlsafe(8)
 
 
 def unit_ids_by_code(session: Session) -> dict[str, int]:
@@ -80,11 +75,6 @@ def _apply(row: object, **values: object) -> bool:
             setattr(row, name, value)
             changed = True
     return changed
-
-
-def parse_month(value: str) -> str | None:
-    """``YYYY-MM`` or None."""
-    return value if _MONTH.match(value) else None
 
 
 def _read(
@@ -278,9 +268,11 @@ def check_volume(
 ) -> VolumeRow | None:
     """Validate one volume record; problems go to ``report(column, message)``."""
     ok = True
-    month = parse_month(values["month"])
-    if month is None:
-        report("month", f"'{values['month']}' is not a month YYYY-MM")
+    month: str | None = None
+    try:
+        month = str(Month.parse(values["month"]))
+    except ValueError as exc:
+        report("month", str(exc))
         ok = False
     if values["unit_code"] not in units:
         report("unit_code", f"unknown unit '{values['unit_code']}'")

@@ -35,7 +35,7 @@ MEDIA_TYPES = {
 
 
 class ReportRequest(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-\d{2}$", examples=["2026-10"])
+    month: str = Field(examples=["2026-10"], description="YYYY-MM, checked by Month.parse")
 
 
 def _month(text: str, field: str = "month") -> Month:

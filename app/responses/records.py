@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from app import clock
 from app.bulk import bulk_insert
 from app.models import metadata
+from app.months import Month
 from app.stats import tallies
 from app.surveys.forms import SurveyFormDefinition, encode_codes
 
@@ -65,7 +66,7 @@ class ResponseRecord(NamedTuple):
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """The response row, its multiple-choice rows and its text rows."""
         local_date = self.submitted_at.astimezone(zone).date()
-        month = f"{local_date.year:04d}-{local_date.month:02d}"
+        month = str(Month.of(local_date))
         straight_line = self.flag_straight_line
         excluded = self.flag_repeat_device or self.flag_too_fast is True or straight_line
         response = {

@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from app.db import writing
-from app.imports.reference import new_slug
 from app.models import Counter, Procedure, Response, Unit, Volume
 from app.months import Month
 from app.privacy import mask_personal_data
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.surveys.forms import FormCatalog, SurveyFormDefinition
+from app.surveys.links import new_slug
 
 DEMO_FORM = ("counter-quick", 1)
 MONTHS = 6

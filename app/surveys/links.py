@@ -6,6 +6,7 @@ and so which citizen, an answer belongs to.
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,6 @@ from sqlmodel import Session, col, select
 from app.audit import record_action
 from app.db import writes
 from app.errors import FieldError, Forbidden, Gone, Invalid
-from app.imports.reference import new_slug
 from app.keys.service import Principal
 from app.models import Counter, Invitation, Procedure, Unit, utc_now
 
@@ -35,6 +35,11 @@ class Link:
 
 def dossier_hash(secret: str, dossier_code: str) -> str:
     return hmac.new(secret.encode(), dossier_code.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def new_slug() -> str:
+    """A short random slug for a counter's or an invitation's survey URL."""
+    return secrets.token_urlsafe(8)
 
 
 def resolve_link(session: Session, slug: str, now: datetime | None = None) -> Link | None:
