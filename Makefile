@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-shifted lint audit bench clean
+.PHONY: install run test check test-shifted lint audit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+# A developer's loop: lint and every test but the browser, R, load and slow tiers.
+check: lint
+	$(BIN)/pytest -q -m "not browser and not r and not load and not slow"
 
 # The suite again with the machine's clock moved (Debian's faketime), at moments when
 # code that reads the date goes wrong: the first minutes of a month in Hải Phòng (still the

@@ -22,6 +22,8 @@ from tests.databases import fresh_database
 from tests.factories import api_key
 from tests.live_server import LiveServer
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def fuzzed(

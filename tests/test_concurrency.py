@@ -23,6 +23,8 @@ from tests.databases import scalar
 from tests.factories import api_key
 from tests.live_server import LiveServer
 
+pytestmark = pytest.mark.load
+
 RACERS = 16
 
 

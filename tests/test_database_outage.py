@@ -24,9 +24,12 @@ from tests.databases import SERVER_URL
 from tests.live_server import LiveServer
 from tests.tcp_proxy import TcpProxy
 
-pytestmark = pytest.mark.skipif(
-    not SERVER_URL, reason="a database outage is a PostgreSQL matter (CI's second run)"
-)
+pytestmark = [
+    pytest.mark.load,
+    pytest.mark.skipif(
+        not SERVER_URL, reason="a database outage is a PostgreSQL matter (CI's second run)"
+    ),
+]
 
 
 @dataclass(frozen=True)

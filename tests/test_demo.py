@@ -18,6 +18,8 @@ from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog, decode_codes
 from tests.databases import fresh_database
 
+pytestmark = pytest.mark.slow
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 26, 9, 41, tzinfo=ZONE)  # a Thursday morning
 TODAY = NOW.date()

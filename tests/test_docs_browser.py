@@ -3,11 +3,14 @@
 from urllib.parse import urlparse
 
 import httpx
+import pytest
 from playwright.sync_api import Route, sync_playwright
 
 from tests.browsers import launch_chromium, skip_without_chromium
 from tests.live_server import LiveServer
 from tests.test_survey_browser import ARTEFACTS
+
+pytestmark = pytest.mark.browser
 
 
 def test_docs_render_offline_under_the_policy(server: LiveServer) -> None:

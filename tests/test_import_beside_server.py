@@ -18,6 +18,8 @@ from app.surveys.forms import FormCatalog
 from tests.conftest import CITY
 from tests.factories import response_row, write_csv
 
+pytestmark = pytest.mark.load
+
 
 @pytest.fixture
 def engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:

@@ -3,9 +3,13 @@
 
 from pathlib import Path
 
+import pytest
+
 from bench.common import seed
 from bench.load_faults import run
 from bench.page import add_counter
+
+pytestmark = pytest.mark.load
 
 
 def test_sigkill_under_load_loses_nothing_and_doubles_nothing(

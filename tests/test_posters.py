@@ -27,6 +27,8 @@ from tests.databases import fresh_database
 from tests.factories import api_key
 from tests.live_server import LiveServer
 
+pytestmark = pytest.mark.browser
+
 ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 BASE = "https://khaosat.haiphong.example.vn"
 COUNTERS = {"poster-dat": "Quầy 1 – Đất đai", "poster-tp": "Quầy 2 – Tư pháp, hộ tịch",

@@ -38,6 +38,8 @@ from tests.databases import fresh_database
 from tests.factories import api_key
 from tests.live_server import LiveServer
 
+pytestmark = pytest.mark.slow
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_NOW = datetime(2026, 11, 26, 17, 30, tzinfo=ZONE)  # the demo: 2026-06 … 26 Nov 2026
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}

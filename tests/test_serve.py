@@ -16,6 +16,8 @@ from app.months import Month
 from bench.common import SIPAS, free_port
 from tests.factories import response_row, write_csv
 
+pytestmark = pytest.mark.load
+
 # The server below runs on the machine's clock (under faketime in CI's shifted runs).
 ZONE_NAME = "Asia/Ho_Chi_Minh"
 

@@ -31,6 +31,8 @@ from app.stats.service import satisfaction
 from app.stats.tallying import tally_month
 from app.surveys.forms import FormCatalog, decode_codes
 
+pytestmark = pytest.mark.r
+
 R_SCRIPT = Path(__file__).with_name("r") / "survey_reference.R"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("10507", "10525", "10532", "10537")

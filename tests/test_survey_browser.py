@@ -36,6 +36,8 @@ from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.live_server import LiveServer
 
+pytestmark = pytest.mark.browser
+
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 

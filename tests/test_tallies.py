@@ -29,6 +29,8 @@ from app.surveys.forms import FormCatalog
 from tests.databases import backend, scalar
 from tests.factories import response_row, write_csv
 
+pytestmark = pytest.mark.slow
+
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("10507", "10525", "10532")
 SECTORS = ("land", "justice", "health")

@@ -21,6 +21,8 @@ from app.surveys.forms import FormCatalog
 from tests.conftest import SUITE_NOW
 from tests.factories import api_key
 
+pytestmark = pytest.mark.slow
+
 HOSTILE = st.sampled_from(
     [
         "\ud800",
