@@ -20,6 +20,7 @@ from app.reports.content import build_report
 from app.reports.render_html import report_context
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+ROLE_NAMES = {"admin": "quản trị", "analyst": "phân tích", "unit": "đơn vị"}
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
@@ -41,7 +42,17 @@ def dashboard(
     if principal is None:
         return _login_page(request)
     today = clock.now().astimezone(settings.zone)
-    month = Month(today.year, today.month)
+    current = Month(today.year, today.month)
+    asked = request.query_params.get("month")
+    month, problem = current, None
+    if asked:
+        try:
+            month = Month.parse(asked)
+        except ValueError:
+            problem = f"“{asked}” không phải là một tháng (NNNN-TT); đang hiển thị tháng này."
+        else:
+            if month > current:
+                month, problem = current, f"Tháng {asked} chưa đến; đang hiển thị tháng này."
     report = build_report(analytics, catalog, month, principal)
     units = session.exec(
         select(Unit).where(col(Unit.id).in_(select(Counter.unit_id))).order_by(col(Unit.code))
@@ -55,7 +66,11 @@ def dashboard(
         {
             **report_context(report, "vi"),
             "today": today.date(),
-            "role": principal.role,
+            "current": month == current,
+            "months": [str(current.back(back)) for back in range(24)],
+            "selected": str(month),
+            "problem": problem,
+            "role": ROLE_NAMES.get(principal.role, principal.role),
             "reports": reports,
             "poster_units": [u for u in units if u.id and principal.can_read_unit(u.id)],
         },
