@@ -392,6 +392,9 @@ def improve_codes(site: tuple[LiveServer, Engine], response: uuid.UUID) -> list[
 def test_a_kiosk_stores_a_response_from_one_tap_and_resets(
     tablet: Page, site: tuple[LiveServer, Engine]
 ) -> None:
+    violations: list[str] = []
+    tablet.on("console", lambda m: violations.append(m.text)
+              if "Content Security Policy" in m.text else None)  # fmt: skip
     tablet.clock.install()
     tablet.goto("/s/quay-dat?kiosk=1")
     ARTEFACTS.mkdir(exist_ok=True)
@@ -408,6 +411,7 @@ def test_a_kiosk_stores_a_response_from_one_tap_and_resets(
     tablet.clock.run_for(6000)
     tablet.wait_for_url("**/s/quay-dat?lang=vi&kiosk=1")
     assert response_id(tablet) != first
+    assert violations == []  # the faces, their script and styles all pass the strict policy
 
 
 def test_a_dissatisfied_tap_asks_what_to_improve_with_big_buttons(
