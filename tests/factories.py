@@ -6,16 +6,29 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.imports.responses import CONTEXT_COLUMNS
 from app.keys.service import create_api_key
+from app.models import Counter, Unit
 
 # The context columns of DESIGN.md §5.2, then counter-quick's questions.
 RESPONSE_HEADER = (
     *CONTEXT_COLUMNS,
     *("access", "procedure", "staff", "result", "feedback", "overall", "improve", "comment"),
 )
+
+
+def counter(
+    session: Session, slug: str, code: str = "Q1", sector: str | None = None, unit: str = "10507"
+) -> Counter:
+    """A counter of ``unit`` (Phường Thành Đông by default) whose QR code leads to ``slug``."""
+    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
+    assert unit_id is not None
+    made = Counter(unit_id=unit_id, code=code, name=f"Quầy {code}", slug=slug, sector_code=sector)
+    session.add(made)
+    session.flush()
+    return made
 
 
 def api_key(session: Session, role: str, units: Sequence[str] = ()) -> dict[str, str]:

@@ -14,21 +14,16 @@ import pytest
 from sqlmodel import Session, select
 
 from app import clock
-from app.models import Counter, Response, Unit
+from app.models import Counter, Response
 from app.submissions.devices import DEVICE_COOKIE
 from tests.conftest import CITY
 from tests.factories import api_key
+from tests.factories import counter as make_counter
 
 
 @pytest.fixture
 def counter(session: Session) -> Counter:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    found = Counter(unit_id=unit_id, code="B1", name="Quầy 1", slug="ballot-q",
-                    sector_code="land")  # fmt: skip
-    session.add(found)
-    session.flush()
-    return found
+    return make_counter(session, "ballot-q", "B1", "land")
 
 
 def page_fields(client: httpx.Client) -> dict[str, str]:
@@ -133,10 +128,7 @@ def test_without_a_start_a_response_is_neither_too_fast_nor_fine(
 def test_the_share_of_flagged_responses_per_counter_shows_an_attack(
     client: httpx.Client, session: Session, counter: Counter, frozen_clock: clock.FixedClock
 ) -> None:
-    quiet = Counter(unit_id=counter.unit_id, code="B2", name="Quầy 2", slug="ballot-q2",
-                    sector_code="land")  # fmt: skip
-    session.add(quiet)
-    session.flush()
+    make_counter(session, "ballot-q2", "B2", "land")
     for _ in range(3):  # a stuffer: no start time, one device, in a row
         assert client.post("/api/v1/responses", json=body()).status_code == 201
     for _ in range(2):  # citizens at the other counter, through the page

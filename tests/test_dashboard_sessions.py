@@ -7,14 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.config import Settings
 from app.keys.sessions import SESSION_COOKIE
 from app.main import create_app
-from app.models import Counter, Unit
 from tests.conftest import TEST_SECRET
-from tests.factories import api_key
+from tests.factories import api_key, counter
 from tests.live_server import LiveServer
 
 
@@ -79,10 +78,7 @@ def test_a_login_from_our_own_page_signs_in(
 def test_a_survey_page_posted_from_another_site_stores_nothing(
     client: httpx.Client, session: Session
 ) -> None:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    session.add(Counter(unit_id=unit_id, code="X1", name="Quầy", slug="xsite", sector_code="land"))
-    session.flush()
+    counter(session, "xsite", "X1", "land")
     page = client.get("/s/xsite").text
     token = re.search(r'name="token" value="([^"]*)"', page)
     assert token is not None

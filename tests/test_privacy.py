@@ -10,8 +10,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from app.models import Counter, TextAnswer, Unit
+from app.models import TextAnswer
 from app.privacy import MASK, mask_personal_data
+from tests.factories import counter
 
 PERSONAL = [
     "0912345678", "0912 345 678", "0912.345.678", "0912-345-678", "0912–345–678",
@@ -55,11 +56,7 @@ def test_masking_twice_changes_nothing() -> None:
 
 
 def test_a_comment_is_masked_before_it_is_stored(client: httpx.Client, session: Session) -> None:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    session.add(Counter(unit_id=unit_id, code="P1", name="Quầy", slug="privacy-q",
-                        sector_code="land"))  # fmt: skip
-    session.flush()
+    counter(session, "privacy-q", "P1", "land")
     answer_id = str(uuid.uuid4())
     comment = "Cán bộ hẹn mãi. SĐT0912–345–678, CCCD 031 204 001 234"
     sent = client.post("/api/v1/responses", json={

@@ -11,26 +11,21 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.config import Settings
 from app.main import create_app
-from app.models import Counter, Unit
+from app.models import Counter
 from app.security import POLICY
 from tests.conftest import TEST_SECRET
 from tests.factories import api_key
+from tests.factories import counter as make_counter
 from tests.live_server import LiveServer
 
 
 @pytest.fixture
 def counter(session: Session) -> Counter:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    found = Counter(unit_id=unit_id, code="S1", name="Quầy an ninh", slug="security-q",
-                    sector_code="land")  # fmt: skip
-    session.add(found)
-    session.flush()
-    return found
+    return make_counter(session, "security-q", "S1", "land")
 
 
 def submission(**changes: object) -> dict[str, object]:

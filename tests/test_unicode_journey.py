@@ -12,14 +12,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.models import Counter, Unit
+from app.models import Counter
 from app.months import Month
 from app.reports.service import render
 from app.surveys.forms import FormCatalog
 from tests.conftest import SUITE_NOW
 from tests.factories import api_key
+from tests.factories import counter as make_counter
 
 pytestmark = pytest.mark.slow
 
@@ -55,12 +56,7 @@ TEXT = st.one_of(
 
 @pytest.fixture
 def counter(session: Session) -> Counter:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    found = Counter(unit_id=unit_id, code="U1", name="Quầy", slug="unicode-q", sector_code="land")
-    session.add(found)
-    session.flush()
-    return found
+    return make_counter(session, "unicode-q", "U1", "land")
 
 
 @settings(
