@@ -6,6 +6,7 @@ the API agree to the last digit. Only the report's own counts (responses, dossie
 flags, the harassment and informal-payment answers, recent comments) are read here.
 """
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,11 +69,16 @@ def build_report(
     previous = satisfaction(
         session, catalog, replace(_query(month.previous()), by=("sector",)), principal
     ).rows
-    before = {row["sector"]: row["rate"] for row in previous}
+    before = {row["sector"]: row for row in previous}
     for row in sectors:
-        earlier = before.get(row["sector"])
-        row["previous_rate"] = earlier
-        row["change"] = None if earlier is None or row["rate"] is None else row["rate"] - earlier
+        earlier = before.get(row["sector"], {})
+        row["previous_rate"] = earlier.get("rate")
+        row["change"] = (
+            None
+            if row["previous_rate"] is None or row["rate"] is None
+            else row["rate"] - row["previous_rate"]
+        )
+        row["change_significant"] = change_is_significant(row, earlier)
     units = _ranked(satisfaction(session, catalog, replace(base, by=("unit",)), principal).rows)
     _add_response_rates(session, month, units)
     element_rows = []
@@ -110,6 +116,28 @@ def build_report(
             for e in loaded.definition.aggregation.elements
         },
     )
+
+
+# Two months are independent samples: a change is told as real when it is at least
+# 1.96 standard errors of the difference away from nothing (5 %, two-sided).
+_SIGNIFICANT_Z = 1.96
+
+
+def change_is_significant(now: dict[str, Any], before: dict[str, Any]) -> bool | None:
+    """Whether the change of a rate from ``before`` to ``now`` is more than chance; None
+    when either month has no rate or no standard error.
+
+    >>> change_is_significant({"rate": 0.92, "se": 0.01}, {"rate": 0.88, "se": 0.01})
+    True
+    >>> change_is_significant({"rate": 0.92, "se": 0.03}, {"rate": 0.88, "se": 0.02})
+    False
+    """
+    if None in (now.get("rate"), now.get("se"), before.get("rate"), before.get("se")):
+        return None
+    spread = math.hypot(now["se"], before["se"])
+    if spread == 0:
+        return None
+    return bool(abs(now["rate"] - before["rate"]) / spread >= _SIGNIFICANT_Z)
 
 
 def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -52,10 +52,13 @@ def summary_sentences(report: MonthlyReport, language: str) -> list[str]:
     if moves:
         biggest = max(moves, key=lambda r: abs(r["change"]))
         name = names.get(biggest["sector"], biggest["sector"])
+        change = points(biggest["change"], language)
+        if biggest.get("change_significant") is False:  # said, so no one reads noise as news
+            change += "; chưa có ý nghĩa thống kê" if vi else "; not statistically significant"
         sentences.append(
-            f"Thay đổi lớn nhất so với tháng trước: {name} ({points(biggest['change'], language)})."
+            f"Thay đổi lớn nhất so với tháng trước: {name} ({change})."
             if vi
-            else f"Largest change on last month: {name} ({points(biggest['change'], language)})."
+            else f"Largest change on last month: {name} ({change})."
         )
     return sentences
 
