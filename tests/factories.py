@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +30,13 @@ def counter(
     session.add(made)
     session.flush()
     return made
+
+
+def page_field(html: str, name: str) -> str:
+    """A hidden field of a survey page as the server rendered it (the token, the id)."""
+    found = re.search(rf'name="{name}" value="([^"]*)"', html)
+    assert found, name
+    return found.group(1)
 
 
 def api_key(session: Session, role: str, units: Sequence[str] = ()) -> dict[str, str]:

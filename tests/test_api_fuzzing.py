@@ -48,13 +48,19 @@ def fuzzed(
 SCHEMA = schemathesis.openapi.from_dict(
     create_app(Settings(secret_key=TEST_SECRET, report_scheduler=False)).openapi()
 )
+FUZZING = settings(
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])  # fmt: skip
+@settings(FUZZING, max_examples=15)
 @given(data=st.data())
 def test_no_server_errors_and_responses_match_the_schema(
     operation: Any, fuzzed: dict[str, str], data: st.DataObject
@@ -76,9 +82,7 @@ BROWSER_OPERATIONS = [
 @pytest.mark.parametrize(
     "operation", BROWSER_OPERATIONS, ids=[op.label for op in BROWSER_OPERATIONS]
 )
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.filter_too_much])  # fmt: skip
+@settings(FUZZING, max_examples=10)
 @given(data=st.data())
 def test_no_server_errors_as_a_browser_with_any_cookie(
     operation: Any, fuzzed: dict[str, str], data: st.DataObject

@@ -5,7 +5,6 @@ is the server's; a post must carry the device cookie its page was shown to; a re
 with no trustworthy start is "unknown", not "fine".
 """
 
-import re
 import uuid
 from datetime import timedelta
 
@@ -17,7 +16,7 @@ from app import clock
 from app.models import Counter, Response
 from app.submissions.devices import DEVICE_COOKIE
 from tests.conftest import CITY
-from tests.factories import api_key
+from tests.factories import api_key, page_field
 from tests.factories import counter as make_counter
 
 
@@ -28,9 +27,7 @@ def counter(session: Session) -> Counter:
 
 def page_fields(client: httpx.Client) -> dict[str, str]:
     html = client.get("/s/ballot-q").text
-    found = dict(re.findall(r'name="(token|response_id)" value="([^"]*)"', html))
-    assert set(found) == {"token", "response_id"}
-    return found
+    return {name: page_field(html, name) for name in ("token", "response_id")}
 
 
 def responses_at(session: Session, counter: Counter) -> list[Response]:
@@ -133,7 +130,7 @@ def test_the_share_of_flagged_responses_per_counter_shows_an_attack(
         assert client.post("/api/v1/responses", json=body()).status_code == 201
     for _ in range(2):  # citizens at the other counter, through the page
         html = client.get("/s/ballot-q2").text
-        fields = dict(re.findall(r'name="(token|response_id)" value="([^"]*)"', html))
+        fields = {name: page_field(html, name) for name in ("token", "response_id")}
         frozen_clock.advance(timedelta(minutes=11))
         client.post("/s/ballot-q2", data={**fields, "overall": "4"})
     day = clock.today(CITY).isoformat()

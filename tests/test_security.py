@@ -18,7 +18,7 @@ from app.main import create_app
 from app.models import Counter
 from app.security import POLICY
 from tests.conftest import TEST_SECRET
-from tests.factories import api_key
+from tests.factories import api_key, page_field
 from tests.factories import counter as make_counter
 from tests.live_server import LiveServer
 
@@ -191,9 +191,7 @@ def test_public_endpoints_are_rate_limited(limited: str) -> None:
 
 
 def _page_token(client: httpx.Client) -> str:
-    found = re.search(r'name="token" value="([^"]*)"', client.get("/s/security-q").text)
-    assert found is not None
-    return found.group(1)
+    return page_field(client.get("/s/security-q").text, "token")
 
 
 def _refused_cleanly(response: httpx.Response, status: int) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.models import Counter, Response, Unit
 from app.submissions.tokens import new_page_token, read_token, sign_token
+from tests.factories import page_field
 
 
 @pytest.fixture
@@ -21,12 +22,6 @@ def counter(session: Session) -> Counter:
     session.add(found)
     session.flush()
     return found
-
-
-def hidden(html: str, name: str) -> str:
-    match = re.search(rf'name="{name}" value="([^"]*)"', html)
-    assert match, name
-    return match.group(1)
 
 
 def test_the_page_is_vietnamese_and_accessible_without_javascript(
@@ -56,9 +51,9 @@ def test_answering_stores_one_response_and_thanks(
     client: httpx.Client, session: Session, counter: Counter
 ) -> None:
     html = client.get("/s/page-test").text
-    response_id = hidden(html, "response_id")
+    response_id = page_field(html, "response_id")
     form: dict[str, str | list[str]] = {
-        "token": hidden(html, "token"),
+        "token": page_field(html, "token"),
         "response_id": response_id,
         "sector": "justice",
         "overall": "2",
@@ -84,7 +79,7 @@ def test_missing_answers_come_back_with_an_error_summary(
     client: httpx.Client, session: Session, counter: Counter
 ) -> None:
     html = client.get("/s/page-test").text
-    form = {"token": hidden(html, "token"), "response_id": hidden(html, "response_id"),
+    form = {"token": page_field(html, "token"), "response_id": page_field(html, "response_id"),
             "staff": "4"}  # fmt: skip
     page = client.post("/s/page-test", data=form)
     assert page.status_code == 422
@@ -134,7 +129,7 @@ def test_the_full_form_checks_each_page_before_the_next(
     html = client.get("/s/page-test", params={"form": "sipas-service"}).text
     assert "Phần 1/7" in html
     fields: dict[str, str] = {
-        "token": hidden(html, "token"), "response_id": hidden(html, "response_id"),
+        "token": page_field(html, "token"), "response_id": page_field(html, "response_id"),
         "form_id": "sipas-service", "form_version": "1", "sector": "land",
     }  # fmt: skip
     overall_page = client.post("/s/page-test", data={**fields, "page": "5", "action": "next"})

@@ -44,6 +44,10 @@ class PageToken:
         return 0 <= clock.timestamp() - self.issued <= PAGE_MAX_AGE_SECONDS
 
 
+Signed = tuple[str, PageToken]
+"""A page token as the page carries it, and what it holds."""
+
+
 def _mac(secret: str, purpose: str, text: str) -> str:
     digest = hmac.new(secret.encode(), f"{purpose}|{text}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")

@@ -24,7 +24,7 @@ from app.errors import Conflict, Gone, Invalid, NotFound
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.submissions.follow_up import FOLLOW_UP_QUESTION, add_follow_up
 from app.submissions.service import record_submission
-from app.submissions.tokens import PageToken, new_page_token, read_token, sign_token
+from app.submissions.tokens import PageToken, Signed, new_page_token, read_token, sign_token
 from app.survey_page.service import (
     PageContext,
     answers_from_form,
@@ -102,10 +102,33 @@ class View:
         return urlencode(params)
 
 
+def _signed(secret: str, slug: str, page_token: PageToken) -> Signed:
+    return sign_token(secret, slug, page_token), page_token
+
+
+def _page_basics(
+    context: PageContext, signed: Signed, view: View, errors: dict[str, str] | None
+) -> dict[str, object]:
+    """What every page of a link shows, the phone's form and the kiosk's faces alike."""
+    token, page_token = signed
+    return {
+        "language": view.language,
+        "view": view,
+        "slug": context.slug,
+        "unit": context.unit,
+        "place": context.place,
+        "form": context.form,
+        "token": token,
+        "response_id": str(page_token.response_id),
+        "errors": errors or {},
+        "idle_seconds": KIOSK_IDLE_SECONDS,
+    }
+
+
 def _render_kiosk(
     request: Request,
     context: PageContext,
-    signed: tuple[str, PageToken],
+    signed: Signed,
     view: View,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
@@ -114,25 +137,15 @@ def _render_kiosk(
     """The counter's kiosk: five faces, one tap stores; then, for the dissatisfied, one
     optional question with big buttons."""
     form, language = context.form, view.language
-    token, page_token = signed
     return templates.TemplateResponse(
         request,
         "kiosk.html",
         {
-            "language": language,
-            "view": view,
-            "slug": context.slug,
-            "unit": context.unit,
-            "place": context.place,
-            "form": form,
+            **_page_basics(context, signed, view, errors),
             "faces": options(form.by_id["overall"], language),
             "improve": options(form.by_id[FOLLOW_UP_QUESTION], language),
-            "token": token,
-            "response_id": str(page_token.response_id),
-            "errors": errors or {},
             "follow_up": follow_up,
             "sectors_asked": bool(context.sectors),
-            "idle_seconds": KIOSK_IDLE_SECONDS,
         },
         status_code=status_code,
     )
@@ -145,7 +158,7 @@ def _first(fields: dict[str, list[str]], name: str) -> str:
 def _render(
     request: Request,
     context: PageContext,
-    signed: tuple[str, PageToken],
+    signed: Signed,
     view: View,
     page: int = 0,
     errors: dict[str, str] | None = None,
@@ -175,17 +188,11 @@ def _render(
     last_page = page == len(form.pages) - 1
     if not last_page:  # the sector is asked on the last page; an earlier answer travels
         carried += [("sector", value) for value in values.get("sector", [])]
-    token, page_token = signed
     return templates.TemplateResponse(
         request,
         "survey.html",
         {
-            "language": language,
-            "view": view,
-            "slug": context.slug,
-            "unit": context.unit,
-            "place": context.place,
-            "form": form,
+            **_page_basics(context, signed, view, errors),
             "page": page,
             "page_title": form.pages[page].title,
             "last_page": last_page,
@@ -196,11 +203,7 @@ def _render(
             "carried": carried,
             "multi_ids": ",".join(sorted(form.multi_choice_ids)),
             "text_ids": ",".join(q.id for q in form.questions if isinstance(q, FreeText)),
-            "errors": errors or {},
             "values": values,
-            "token": token,
-            "response_id": str(page_token.response_id),
-            "idle_seconds": KIOSK_IDLE_SECONDS,
         },
         status_code=status_code,
     )
@@ -276,7 +279,7 @@ def survey_page(
     new_cookie = None if cookie or view.kiosk else secrets.token_urlsafe(16)
     # The page's token is bound to the device cookie it is shown to, the new one included.
     page_token = new_page_token(secret, cookie or new_cookie)
-    signed = (sign_token(secret, slug, page_token), page_token)
+    signed = _signed(secret, slug, page_token)
     response = _render(request, context, signed, view)
     secure = request.url.scheme == "https"
     if view.kiosk:
@@ -361,9 +364,9 @@ def _answer_post(
     if page_token is None or not page_token.is_fresh():
         errors = {"token": MESSAGES[view.language]["expired"]}
         fresh = new_page_token(secret, device.cookie)
-        signed = (sign_token(secret, slug, fresh), fresh)
+        signed = _signed(secret, slug, fresh)
         return _render(request, context, signed, view, page, errors, fields, 400)
-    signed = (sign_token(secret, slug, page_token), page_token)
+    signed = _signed(secret, slug, page_token)
     if action in ("improve", "skip"):  # a kiosk's follow-up: optional, never an error page
         codes = [int(c) for c in fields.get(FOLLOW_UP_QUESTION, []) if is_whole_number(c)]
         if action == "improve" and codes and context.counter_id is not None:
@@ -385,7 +388,7 @@ def _answer_post(
 def _store(
     request: Request,
     context: PageContext,
-    signed: tuple[str, PageToken],
+    signed: Signed,
     view: View,
     fields: dict[str, list[str]],
     session: SessionDep,

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from app.errors import NotFound
 from app.models import UNKNOWN_SECTOR, Counter, Procedure, Sector, Unit
 from app.submissions.schemas import AnswerValue, SubmissionIn
-from app.submissions.tokens import PageToken
+from app.submissions.tokens import Signed
 from app.surveys.forms import (
     Choice3,
     FormCatalog,
@@ -197,7 +197,7 @@ def submission_from_form(
     context: PageContext,
     fields: dict[str, list[str]],
     language: str,
-    signed: tuple[str, PageToken],
+    signed: Signed,
 ) -> tuple[SubmissionIn | None, dict[str, str]]:
     """The posted fields as a submission under the page token's id; values that are not
     numbers are reported."""
