@@ -5,6 +5,7 @@ The definitions are DESIGN.md §6, which are those of R's ``survey`` package.
 """
 
 from analytics.design import (
+    RAKE_GAP_WARNING,
     RAKE_MAX_SWEEPS,
     RAKE_TOLERANCE,
     WEIGHTINGS,
@@ -21,6 +22,7 @@ from analytics.trend import Trend, linear_trend
 
 __all__ = [
     "INTERVALS",
+    "RAKE_GAP_WARNING",
     "RAKE_MAX_SWEEPS",
     "RAKE_TOLERANCE",
     "SMALL_SAMPLE",

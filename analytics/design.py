@@ -16,6 +16,9 @@ WEIGHTINGS: tuple[Weighting, ...] = ("none", "poststratified", "raked")
 
 RAKE_TOLERANCE = 1e-10
 RAKE_MAX_SWEEPS = 100
+# Weights that miss a margin by more than this (relative) after the last sweep are still
+# used, but the estimates say so: the margins cannot all be met (e.g. totals that differ).
+RAKE_GAP_WARNING = 1e-6
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,16 @@ class Raking:
 
 @dataclass(frozen=True)
 class Weights:
-    """One weight per cell (constant within a cell whatever the weighting)."""
+    """One weight per cell (constant within a cell whatever the weighting).
+
+    ``raking_gap`` is, for raked weights, the largest relative gap between a margin's
+    weighted total and its population total after the last sweep.
+    """
 
     cell_weight: NDArray[np.float64]
     raking: Raking | None = None
     sweeps: int = 0
+    raking_gap: float | None = None
 
 
 def unweighted(cell_size: NDArray[np.int64]) -> Weights:
@@ -119,15 +127,17 @@ def raked(
     """
     weight = np.ones(cell_size.shape[0])
     sweeps = 0
+    gap = 0.0
     while sweeps < RAKE_MAX_SWEEPS:
         for category, total in margins:
             current = np.bincount(category, cell_size * weight, total.shape[0])
             factor = np.divide(total, current, out=np.ones_like(total), where=current > 0)
             weight = weight * factor[category]
         sweeps += 1
-        if max(_margin_gap(cell_size, weight, margin) for margin in margins) < RAKE_TOLERANCE:
+        gap = max((_margin_gap(cell_size, weight, margin) for margin in margins), default=0.0)
+        if gap < RAKE_TOLERANCE:
             break
-    return Weights(weight, Raking(tuple(category for category, _ in margins)), sweeps)
+    return Weights(weight, Raking(tuple(category for category, _ in margins)), sweeps, gap)
 
 
 def _margin_gap(

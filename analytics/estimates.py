@@ -229,7 +229,6 @@ def estimate(
         in_domain = sample.domain == domain
         counts = sample.count[in_domain]
         any_answer = sample.answered[in_domain][:, involved].any(axis=1)
-        all_answers = sample.answered[in_domain][:, involved].all(axis=1)
         responses = int(counts.sum())
         answering = int(counts[any_answer].sum())
         if index:
@@ -249,7 +248,7 @@ def estimate(
             results.append(
                 Estimate(
                     n=n,
-                    not_answered=responses - int(counts[all_answers].sum()),
+                    not_answered=responses - answering,
                     rate=None, se=None, df=max(df, 0), ci_low=None, ci_high=None,
                     deff=None, n_eff=None, kish_n_eff=None, target=target, status=None,
                     p_value=None, small_sample=True, lonely_cells=lonely,
@@ -287,7 +286,7 @@ def estimate(
         results.append(
             Estimate(
                 n=n,
-                not_answered=responses - answering if not index else 0,
+                not_answered=responses - answering,
                 rate=p,
                 se=se,
                 df=df,

@@ -190,6 +190,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
         weighting=args.weighting,
         interval=args.ci,
         level=args.level,
+        small_sample=settings.small_sample,
     )
     url = settings.analytics_database_url or settings.database_url
     analytics_settings = settings.model_copy(update={"database_url": url})
@@ -213,8 +214,7 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
             result = satisfaction(session, catalog, query)
             rows = result.rows
             fields = [*query.by, *ROW_FIELDS]
-            document = {"query": result.query, "rows": rows,
-                        "unweighted_cells": result.unweighted_cells}  # fmt: skip
+            document = result.document()
     if args.format == "csv":
         write_rows(sys.stdout, rows, fields)
     else:
@@ -278,7 +278,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     catalog = FormCatalog.from_directory()
     if args.action == "run-due":
         with _engine(settings) as engine:
-            made = run_due(engine, catalog, settings.zone)
+            made = run_due(engine, catalog, settings.zone, small_sample=settings.small_sample)
         for one in made:
             print(f"report {one.month} version {one.version}: {one.status}")
         print(f"{len(made)} report(s) made")
@@ -287,7 +287,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if month is None:
         return 2
     with _session(settings) as session:
-        report = generate(session, catalog, month)
+        report = generate(session, catalog, month, small_sample=settings.small_sample)
         if report is None:
             print(f"sipas: the {month} report is being made by another process", file=sys.stderr)
             return 1

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # the platform promises a stored response before it answers 2xx.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
     import_error_cap: int = Field(default=50, ge=1)
+    # Estimates from fewer answering responses than this are marked small_sample.
+    small_sample: int = Field(default=30, ge=2)
     # The monthly report scheduler inside `sipas serve` (off where cron runs
     # `sipas report run-due` instead, and in tests).
     report_scheduler: bool = True

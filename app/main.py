@@ -70,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else app.state.engine
         )
         scheduler = (
-            start_scheduler(app.state.engine, app.state.catalog, settings.zone)
+            start_scheduler(
+                app.state.engine, app.state.catalog, settings.zone, settings.small_sample
+            )
             if settings.report_scheduler
             else None
         )

@@ -93,3 +93,24 @@ def test_reordering_the_responses_changes_nothing(
     for name in ("rate", "se", "ci_low", "ci_high", "deff"):
         a, b = getattr(first, name), getattr(second, name)
         assert (a is None and b is None) or np.isclose(a, b, rtol=1e-12, atol=1e-15), name
+
+
+def test_an_index_counts_as_not_answered_the_responses_that_answered_none_of_its_criteria() -> None:
+    """Two criteria: 6 answer both, 3 only the first, 2 neither (all of them stay in n)."""
+    sample = analytics.Sample(
+        cell=np.array([0, 0, 0, 0]),
+        domain=np.array([0, 0, 0, 0]),
+        count=np.array([4, 2, 3, 2]),
+        answered=np.array([[True, True], [True, True], [True, False], [False, False]]),
+        satisfied=np.array([[True, True], [False, True], [True, False], [False, False]]),
+        cell_size=np.array([11]),
+        n_domains=1,
+    )
+    (index,) = analytics.estimate(
+        sample, analytics.unweighted(sample.cell_size), np.array([0.5, 0.5]), index=True
+    )
+    assert (index.n, index.not_answered) == (11, 2)
+    (rate,) = analytics.estimate(
+        sample, analytics.unweighted(sample.cell_size), np.array([0.0, 1.0])
+    )
+    assert (rate.n, rate.not_answered) == (6, 5)

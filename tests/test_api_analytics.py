@@ -120,6 +120,31 @@ def test_a_period_without_responses_gives_rows_with_n_zero(
     assert response.status_code == 200
     (row,) = response.json()["rows"]
     assert (row["n"], row["rate"], row["status"]) == (0, None, None)
+    assert row["coverage"] == 0  # none of the period's dossiers is covered
+
+
+def test_raked_weights_that_cannot_meet_their_margins_say_so(
+    client: httpx.Client, session: Session, catalog: FormCatalog, october: None
+) -> None:
+    """One day against monthly volumes: commune 10507's dossiers include its land ones,
+    which had no response that day, so its unit margin and the justice margin disagree."""
+    add_responses(session, catalog, "10507", "justice", [5] * 30, day="2026-10-16")
+    month = {"from": "2026-10-01", "to": "2026-10-31", "by": "sector", "weighting": "raked"}
+    one_day = {**month, "from": "2026-10-16", "to": "2026-10-16"}
+    key = api_key(session, "analyst")
+    whole = client.get("/api/v1/analytics/satisfaction", params=month, headers=key).json()
+    assert whole["warnings"] == []
+    assert all(row["raking_gap"] < 1e-10 for row in whole["rows"])
+    day = client.get("/api/v1/analytics/satisfaction", params=one_day, headers=key).json()
+    (justice,) = day["rows"]
+    assert justice["raking_gap"] > 0.1
+    (warning,) = day["warnings"]
+    assert "raked weights miss a margin" in warning
+    poststratified = client.get(
+        "/api/v1/analytics/satisfaction", params={**month, "weighting": "poststratified"},
+        headers=key,
+    ).json()  # fmt: skip
+    assert {row["raking_gap"] for row in poststratified["rows"]} == {None}
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.cli import build_parser, main
+from app.config import get_settings
 from app.models import ApiKey, Response, Unit
 from tests.databases import scalar
 from tests.factories import response_row, write_csv
@@ -98,6 +99,25 @@ def test_the_commands_of_the_design_exist() -> None:
         ["analytics", "tally"],
     ):
         assert parser.parse_args(argv).handler is not None
+
+
+def test_the_small_sample_threshold_is_a_setting(
+    cli_env: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["seed"]) == 0
+    rows = [response_row(overall="5"), response_row(overall="2")]
+    assert main(["import", "responses", str(write_csv(tmp_path / "r.csv", rows))]) == 0
+    argv = ["analytics", "satisfaction", "--from", "2026-10-01", "--to", "2026-10-31"]
+    for threshold, small in (("30", True), ("2", False)):
+        monkeypatch.setenv("SIPAS_SMALL_SAMPLE", threshold)
+        get_settings.cache_clear()
+        capsys.readouterr()
+        assert main(argv) == 0
+        (row,) = json.loads(capsys.readouterr().out)["rows"]
+        assert (row["n"], row["small_sample"]) == (2, small)
 
 
 def test_analytics_prints_the_same_rows_as_the_api(

@@ -93,6 +93,24 @@ def test_same_id_with_other_content_is_an_error(
     assert errors == [(3, "id", f"{row['id']} is already stored with other content")]
 
 
+def test_a_paper_questionnaire_left_blank_is_stored_as_not_answered(
+    session: Session, catalog: FormCatalog, tmp_path: Path
+) -> None:
+    """What a citizen left blank on paper is "not answered", never a reason to drop the
+    sheet, nor an answer made up for it."""
+    row = response_row(overall="", staff="")
+    result = run_import(session, catalog, write_csv(tmp_path / "paper.csv", [row]))
+    assert result.inserted == 1
+    response = session.get(Response, uuid.UUID(row["id"]))
+    assert response is not None
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    answers = decode_codes(form, response.answer_codes)
+    assert "overall" not in answers
+    assert "staff" not in answers
+    assert answers["access"] == 4
+
+
 def test_every_bad_row_is_reported_with_line_and_column(
     session: Session, catalog: FormCatalog, tmp_path: Path
 ) -> None:
@@ -106,7 +124,7 @@ def test_every_bad_row_is_reported_with_line_and_column(
         response_row(channel="fax"),
         response_row(overall="7"),
         response_row(access="x"),
-        response_row(overall=""),
+        response_row(overall="", channel="counter"),  # a counter's form cannot skip it
         response_row(form_version="9"),
         response_row(procedure_code="9.999999"),
         response_row(procedure_code="2.002481"),  # education's, on a land row

@@ -53,7 +53,7 @@ def dashboard(
         else:
             if month > current:
                 month, problem = current, f"Tháng {asked} chưa đến; đang hiển thị tháng này."
-    report = build_report(analytics, catalog, month, principal)
+    report = build_report(analytics, catalog, month, principal, settings.small_sample)
     units = session.exec(
         select(Unit).where(col(Unit.id).in_(select(Counter.unit_id))).order_by(col(Unit.code))
     ).all()

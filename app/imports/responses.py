@@ -159,7 +159,7 @@ def _record(row: Row, errors: ErrorLog, lookups: _Lookups, now: datetime) -> Res
             answers[qid] = _parse_answer(kind, raw)
         except ValueError:
             bad(qid, f"'{raw}' is not an answer code")
-    checked = validate_answers(form, answers)
+    checked = validate_answers(form, answers, enforce_required=channel != "paper")
     for qid, message in checked.errors:
         bad(qid, message)
     if errors.total > failed or unit_id is None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+import analytics
 from app.keys.service import Principal
 from app.models import Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
@@ -55,14 +56,19 @@ class MonthlyReport:
     element_names: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def _query(month: Month, first: Month | None = None) -> SatisfactionQuery:
-    """The analytics API's defaults: post-stratified when volumes exist, logit, 95 %."""
-    return SatisfactionQuery(date_from=(first or month).first_day, date_to=month.last_day)
-
-
 def build_report(
-    session: Session, catalog: FormCatalog, month: Month, principal: Principal | None = None
+    session: Session,
+    catalog: FormCatalog,
+    month: Month,
+    principal: Principal | None = None,
+    small_sample: int = analytics.SMALL_SAMPLE,
 ) -> MonthlyReport:
+    def _query(month: Month, first: Month | None = None) -> SatisfactionQuery:
+        """The analytics API's defaults: post-stratified when volumes exist, logit, 95 %."""
+        return SatisfactionQuery(
+            date_from=(first or month).first_day, date_to=month.last_day, small_sample=small_sample
+        )
+
     base = _query(month)
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
     sectors = satisfaction(session, catalog, replace(base, by=("sector",)), principal).rows

@@ -17,6 +17,7 @@ from app.deps import (
     CsvBom,
     Reader,
     SessionDep,
+    SettingsDep,
 )
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.keys.service import Principal
@@ -72,11 +73,15 @@ def list_reports(session: SessionDep, principal: Reader) -> dict[str, Any]:
 
 @router.post("", status_code=201)
 def create_report(
-    body: ReportRequest, session: SessionDep, catalog: CatalogDep, principal: Analyst
+    body: ReportRequest,
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Analyst,
+    settings: SettingsDep,
 ) -> JSONResponse:
     """Make a new version of a month's report now (the schedule makes them on its own)."""
     month = _month(body.month)
-    report = generate(session, catalog, month)
+    report = generate(session, catalog, month, small_sample=settings.small_sample)
     if report is None:
         raise Conflict("this month's report is being made right now; ask again shortly")
     with writing(session):
@@ -91,6 +96,7 @@ def get_report(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
+    settings: SettingsDep,
     version: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     lang: Annotated[Literal["vi", "en"], Query()] = "vi",
     bom: CsvBom = False,
@@ -102,7 +108,7 @@ def get_report(
     keys get it made on the spot from the same services."""
     wanted = _month(month)
     if principal.role == "unit" or lang == "en":
-        rendered = render(session, catalog, wanted, lang, principal)
+        rendered = render(session, catalog, wanted, lang, principal, settings.small_sample)
         body: str | bytes | None = getattr(rendered, fmt)
     else:
         report = _version(session, wanted, version)

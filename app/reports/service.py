@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+import analytics
 from app.db import writing
 from app.keys.service import Principal
 from app.models import Report, Response, utc_now
@@ -55,9 +56,10 @@ def render(
     month: Month,
     language: str = "vi",
     principal: Principal | None = None,
+    small_sample: int = analytics.SMALL_SAMPLE,
 ) -> Rendered:
     """The report of ``month`` in all formats (for a unit key: its units only)."""
-    report = build_report(session, catalog, month, principal)
+    report = build_report(session, catalog, month, principal, small_sample)
     failures: dict[str, str] = {}
 
     def attempt(fmt: str, renderer: Callable[[MonthlyReport, str], T]) -> T | None:
@@ -90,7 +92,11 @@ def _claim(session: Session, month: Month, version: int) -> Report | None:
 
 
 def generate(
-    session: Session, catalog: FormCatalog, month: Month, version: int | None = None
+    session: Session,
+    catalog: FormCatalog,
+    month: Month,
+    version: int | None = None,
+    small_sample: int = analytics.SMALL_SAMPLE,
 ) -> Report | None:
     """Make ``version`` (by default the next one) of ``month``'s report; None when another
     process claimed that version first. A failure is stored on the version and re-raised."""
@@ -100,7 +106,7 @@ def generate(
     # The outcome is written in a write transaction of its own: the rendering's read
     # transaction may have been overtaken by another replica's writes.
     try:
-        rendered = render(session, catalog, month)
+        rendered = render(session, catalog, month, small_sample=small_sample)
         if rendered.html is None and rendered.csv is None and rendered.xlsx is None:
             raise RuntimeError(rendered.failure_text)
     except Exception as exc:

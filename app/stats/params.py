@@ -20,6 +20,7 @@ def parse_query(
     weighting: str | None = None,
     interval: str = "logit",
     level: float = 0.95,
+    small_sample: int = analytics.SMALL_SAMPLE,
 ) -> SatisfactionQuery:
     """A checked query; every bad parameter is named in one Invalid error."""
     errors: list[FieldError] = []
@@ -57,6 +58,7 @@ def parse_query(
         weighting=weighting,  # type: ignore[arg-type]
         interval=interval,  # type: ignore[arg-type]
         level=level,
+        small_sample=small_sample,
     )
 
 

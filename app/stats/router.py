@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from app.deps import AnalyticsSessionDep, CatalogDep, CsvBom, Reader
+from app.deps import AnalyticsSessionDep, CatalogDep, CsvBom, Reader, SettingsDep
 from app.stats.drivers import drivers
 from app.stats.flags import FLAG_FIELDS, CounterFlags, counter_flags
 from app.stats.params import parse_query
@@ -40,6 +40,7 @@ class Period:
     weighting: str | None
     ci: str
     level: float
+    small_sample: int
 
     def query(
         self, catalog: FormCatalog, by: str = "", indicator: str = "overall"
@@ -53,17 +54,19 @@ class Period:
             weighting=self.weighting,
             interval=self.ci,
             level=self.level,
+            small_sample=self.small_sample,
         )
 
 
 def period_params(
+    settings: SettingsDep,
     date_from: Annotated[str, Query(alias="from", description="first day, YYYY-MM-DD")],
     date_to: Annotated[str, Query(alias="to", description="last day, YYYY-MM-DD")],
     weighting: Annotated[str | None, Query(description="none, poststratified or raked")] = None,
     ci: Annotated[str, Query(description="logit, beta or wald")] = "logit",
     level: Annotated[float, Query(description="confidence level, in (0, 1)")] = 0.95,
 ) -> Period:
-    return Period(date_from, date_to, weighting, ci, level)
+    return Period(date_from, date_to, weighting, ci, level, settings.small_sample)
 
 
 PeriodDep = Annotated[Period, Depends(period_params)]
@@ -109,9 +112,7 @@ def get_satisfaction(
     result = satisfaction(session, catalog, query, principal)
     if output.format == "csv":
         return _csv(result.rows, [*query.by, *ROW_FIELDS], output.bom)
-    return JSONResponse(
-        {"query": result.query, "rows": result.rows, "unweighted_cells": result.unweighted_cells}
-    )
+    return JSONResponse(result.document())
 
 
 @router.get("/targets", response_model=None)

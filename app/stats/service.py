@@ -28,7 +28,7 @@ from app.surveys.forms import Choice3, FormCatalog
 BY_KEYS = ("sector", "unit", "channel", "month", "question")
 EMPTY_FIELDS = (
     "rate", "se", "ci_low", "ci_high", "deff", "n_eff", "kish_n_eff", "status", "p_value",
-    "coverage",
+    "raking_gap",
 )  # fmt: skip
 _CELL_KEYS = ("unit", "sector", "month")
 _SATISFIED = "S"
@@ -52,6 +52,7 @@ class SatisfactionQuery:
     sectors: frozenset[str] | None = None
     channels: frozenset[str] | None = None
     target_indicator: str | None = None
+    small_sample: int = analytics.SMALL_SAMPLE
 
     @property
     def groups_by_channel(self) -> bool:
@@ -79,6 +80,29 @@ class SatisfactionResult:
     query: dict[str, Any]
     rows: list[dict[str, Any]]
     unweighted_cells: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a reader of the rows must know: raked weights that missed a margin."""
+        gaps = [row["raking_gap"] for row in self.rows if row.get("raking_gap") is not None]
+        worst = max(gaps, default=0.0)
+        if worst <= analytics.RAKE_GAP_WARNING:
+            return []
+        return [
+            f"raked weights miss a margin by {worst:.2%} (relative) after "
+            f"{analytics.RAKE_MAX_SWEEPS} sweeps: the period's unit and sector totals "
+            "disagree (e.g. part of a month against monthly volumes); read these rates "
+            "as approximate, or use weighting=poststratified"
+        ]
+
+    def document(self) -> dict[str, Any]:
+        """The JSON body the API and the CLI give."""
+        return {
+            "query": self.query,
+            "rows": self.rows,
+            "unweighted_cells": self.unweighted_cells,
+            "warnings": self.warnings,
+        }
 
 
 def _state_sql(catalog: FormCatalog, questions: Sequence[str], index: bool) -> str:
@@ -357,7 +381,7 @@ class Frame:
     cell_size: NDArray[np.int64]
     weights: analytics.Weights
     unweighted: list[dict[str, Any]]
-    coverage: dict[int, float | None]
+    coverage: dict[int, float]
 
 
 def build_frame(
@@ -522,6 +546,7 @@ def _empty_rows(
                 "df": 0,
                 "target": None if np.isnan(target) else target,
                 "small_sample": True,
+                "coverage": 0.0,
                 "lonely_cells": 0,
             }
         )
@@ -563,6 +588,7 @@ def _rows_for(
         targets=targets,
         interval=context.query.interval,
         level=context.query.level,
+        small_sample=context.query.small_sample,
         index=indicator.is_index,
     )
     rows = []
@@ -592,8 +618,9 @@ def _rows_for(
                 "status": found.status,
                 "p_value": found.p_value,
                 "small_sample": found.small_sample,
-                "coverage": frame.coverage.get(index),
+                "coverage": frame.coverage.get(index, 0.0),
                 "lonely_cells": found.lonely_cells,
+                "raking_gap": frame.weights.raking_gap,
             }
         )
     return rows
@@ -641,18 +668,19 @@ def _coverage(
     covered: dict[int, set[tuple[int, str, str]]],
     volumes: dict[tuple[int, str, str], int],
     query: SatisfactionQuery,
-) -> dict[int, float | None]:
-    """Share of each domain's dossiers that lie in cells with responses in the domain."""
+) -> dict[int, float]:
+    """Share of each domain's dossiers that lie in cells with responses in the domain (0
+    where the domain has no dossiers on record: none of them is known to be covered)."""
     cell_keys = [k for k in domain_keys if k in _CELL_KEYS]
     positions = {"unit": 0, "sector": 1, "month": 2}
     total: dict[tuple[Any, ...], int] = defaultdict(int)
     for cell, dossiers in volumes.items():
         if query.sectors is None or cell[1] in query.sectors:
             total[tuple(cell[positions[k]] for k in cell_keys)] += dossiers
-    coverage: dict[int, float | None] = {}
+    coverage: dict[int, float] = {}
     for key, index in domains.items():
         values = dict(zip(domain_keys, key[1:], strict=True))
         denominator = total.get(tuple(values[k] for k in cell_keys), 0)
         numerator = sum(volumes[cell] for cell in covered[index])
-        coverage[index] = numerator / denominator if denominator else None
+        coverage[index] = numerator / denominator if denominator else 0.0
     return coverage

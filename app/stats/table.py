@@ -7,6 +7,7 @@ from typing import Any, TextIO
 ROW_FIELDS = (
     "n", "not_answered", "rate", "se", "df", "ci_low", "ci_high", "deff", "n_eff",
     "kish_n_eff", "target", "status", "p_value", "small_sample", "coverage", "lonely_cells",
+    "raking_gap",
 )  # fmt: skip
 TARGET_COLUMNS = ("indicator", "measured_by", "sectors", "channels")
 TREND_FIELDS = (

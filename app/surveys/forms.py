@@ -310,12 +310,17 @@ class ValidatedAnswers:
 
 
 def validate_answers(
-    form: SurveyFormDefinition, answers: Mapping[str, int | str | list[int] | None]
+    form: SurveyFormDefinition,
+    answers: Mapping[str, int | str | list[int] | None],
+    *,
+    enforce_required: bool = True,
 ) -> ValidatedAnswers:
     """Check answers against ``form``.
 
     Values are a code (int), a list of codes (multi-choice), a text, or ``None`` for no
     answer. Errors are ``(question id, reason)`` pairs, every one of them, not only the first.
+    ``enforce_required=False`` takes a form as it was filled in, blanks and all (a paper
+    questionnaire: what the citizen left blank is "not answered", never made up).
     """
     codes: list[tuple[str, int]] = []
     texts: list[tuple[str, str]] = []
@@ -368,7 +373,7 @@ def validate_answers(
             continue
         codes.extend((qid, code) for code in sorted(set(numbers)))
         given[qid] = numbers[0]
-    for question in form.required_questions:
+    for question in form.required_questions if enforce_required else ():
         if question.id in given:
             continue
         condition = question.show_if
