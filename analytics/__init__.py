@@ -1,7 +1,7 @@
 """Survey statistics on cell counts: weights, rates, variances, intervals, target tests.
 
 A pure library (stdlib, numpy, scipy): nothing here knows about the web or the database.
-The definitions are DESIGN.md §6, which are those of R's ``survey`` package.
+The definitions are docs/method.md, which are those of R's ``survey`` package.
 """
 
 from analytics.design import (

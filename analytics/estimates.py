@@ -1,7 +1,7 @@
 """Satisfaction rates (and linear combinations of them) by domain, as R's survey package
 computes them: Taylor linearisation with cells as strata, Student intervals, target tests.
 
-The definitions are DESIGN.md §6. In R terms: ``svydesign(ids=~1, strata=~cell,
+The definitions are docs/method.md. In R terms: ``svydesign(ids=~1, strata=~cell,
 weights=~w)`` with ``options(survey.lonely.psu="certainty")``; for one indicator,
 ``subset()`` to the responses that answered it, then ``svyby(~y, ~domain, …, svyciprop)``;
 for an index (a weighted mean of rates), ``svyratio`` with ``covmat=TRUE`` and
@@ -181,7 +181,7 @@ def estimate(
     """Estimates of Σ_q c_q p_q for every domain of ``sample``.
 
     With one indicator and ``coefficients = [1]`` this is the satisfaction rate of
-    DESIGN.md §6; with several it is an element index or the ``sipas`` index
+    docs/method.md; with several it is an element index or the ``sipas`` index
     (``index=True``: n counts the domain's responses, df = responses − cells).
 
     Parameters

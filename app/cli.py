@@ -1,4 +1,4 @@
-"""The ``sipas`` command line (DESIGN.md §5.1)."""
+"""The ``sipas`` command line (docs/contracts.md §1)."""
 
 import argparse
 import gc

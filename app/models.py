@@ -79,7 +79,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 # The sector of a response whose citizen did not know it: it has no volumes, so weighted
-# estimates list its responses in ``unweighted_cells`` and leave them out (DESIGN §6).
+# estimates list its responses in ``unweighted_cells`` and leave them out (docs/method.md).
 UNKNOWN_SECTOR = "unknown"
 
 

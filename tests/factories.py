@@ -13,7 +13,7 @@ from app.imports.responses import CONTEXT_COLUMNS
 from app.keys.service import create_api_key
 from app.models import Counter, Unit
 
-# The context columns of DESIGN.md §5.2, then counter-quick's questions.
+# The context columns of docs/contracts.md §2, then counter-quick's questions.
 RESPONSE_HEADER = (
     *CONTEXT_COLUMNS,
     *("access", "procedure", "staff", "result", "feedback", "overall", "improve", "comment"),

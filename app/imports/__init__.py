@@ -1,1 +1,1 @@
-"""Bulk CSV imports (DESIGN.md §5.2): streamed, validated, all-or-nothing per file."""
+"""Bulk CSV imports (docs/contracts.md §2): streamed, validated, all-or-nothing per file."""

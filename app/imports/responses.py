@@ -191,7 +191,7 @@ def import_responses(
     actor: str,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import a responses CSV (DESIGN.md §5.2), all or nothing.
+    """Import a responses CSV (docs/contracts.md §2), all or nothing.
 
     The file is checked into temporary tables while the server goes on storing
     submissions; only the final move to the live tables takes the write lock.

@@ -34,7 +34,7 @@ SECTORS: tuple[tuple[str, str, str], ...] = (
     (UNKNOWN_SECTOR, "Không rõ lĩnh vực", "Sector not known"),
 )
 
-# DESIGN.md §2: the plan's indicators, and each sector's own target.
+# docs/product.md: the plan's indicators, and each sector's own target.
 PLAN_TARGETS: tuple[tuple[str, float, int, int], ...] = (
     ("online_service", 0.95, 2026, 2027),
     ("procedure_handling", 0.95, 2028, 2030),

@@ -2,7 +2,7 @@
 
 ``overall`` and any likert or vote question id are one rate each; an element id is the mean
 of its criteria's rates; ``sipas`` is the (weighted) mean of the element indices
-(SIPAS.md). Elements gather their criteria from every published form's ``aggregation``
+(docs/questionnaire.md). Elements gather their criteria from every published form's ``aggregation``
 block. A form that asks one question per element (``counter-quick``) answers every
 criterion of that element with it: "its element answers count as the element indices".
 """

@@ -107,7 +107,7 @@ def get_satisfaction(
     ] = "",
     indicator: str = "overall",
 ) -> Response | dict[str, Any]:
-    """Weighted satisfaction rates with intervals and target tests (DESIGN.md §5.4)."""
+    """Weighted satisfaction rates with intervals and target tests (docs/contracts.md §4)."""
     query = period.query(catalog, by, indicator)
     result = satisfaction(session, catalog, query, principal)
     if output.format == "csv":
@@ -123,7 +123,7 @@ def get_targets(
     period: PeriodDep,
     output: OutputDep,
 ) -> Response | dict[str, Any]:
-    """Each indicator of the plan (DESIGN.md §2) with its rate, interval and status."""
+    """Each indicator of the plan (docs/product.md) with its rate, interval and status."""
     query = period.query(catalog)
     rows = plan_targets(session, catalog, query, principal)
     if output.format == "csv":

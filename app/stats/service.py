@@ -38,7 +38,7 @@ _NONE = "."
 
 @dataclass(frozen=True)
 class SatisfactionQuery:
-    """The parameters of DESIGN.md §5.4, validated by the caller."""
+    """The parameters of docs/contracts.md §4, validated by the caller."""
 
     date_from: date
     date_to: date
@@ -451,7 +451,7 @@ def satisfaction(
     query: SatisfactionQuery,
     principal: Principal | None = None,
 ) -> SatisfactionResult:
-    """Rows of DESIGN.md §5.4 for ``query``."""
+    """Rows of docs/contracts.md §4 for ``query``."""
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
     months = months_of(query.date_from, query.date_to)
     volume_rows = session.connection().execute(

@@ -1,4 +1,4 @@
-"""The plan's indicators (DESIGN.md §2) for a period, each read against its own target."""
+"""The plan's indicators (docs/product.md) for a period, each read against its own target."""
 
 from dataclasses import dataclass, replace
 from typing import Any
@@ -18,7 +18,7 @@ class PlanIndicator:
     channels: frozenset[str] | None = None
 
 
-# SIPAS.md, "Where a rate is the plan's target".
+# docs/questionnaire.md, "Which answers measure the plan's indicators".
 PLAN_INDICATORS = (
     PlanIndicator("online_service", "overall", channels=frozenset({"online"})),
     PlanIndicator("procedure_handling", "overall"),

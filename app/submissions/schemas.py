@@ -1,4 +1,4 @@
-"""The body of ``POST /api/v1/responses`` (DESIGN.md §5.3)."""
+"""The body of ``POST /api/v1/responses`` (docs/contracts.md §3)."""
 
 import uuid
 from datetime import datetime
