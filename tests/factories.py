@@ -4,14 +4,20 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from app.imports.responses import CONTEXT_COLUMNS
 from app.keys.service import create_api_key
 from app.models import Counter, Unit
+from app.responses.records import ResponseRecord, insert_records
+from app.surveys.forms import FormCatalog
+
+CITY_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # The context columns of docs/contracts.md §2, then counter-quick's questions.
 RESPONSE_HEADER = (
@@ -30,6 +36,42 @@ def counter(
     session.add(made)
     session.flush()
     return made
+
+
+def response_record(
+    session: Session,
+    catalog: FormCatalog,
+    *,
+    unit: str = "10507",
+    sector: str = "land",
+    codes: Iterable[tuple[str, int]] = (("overall", 5),),
+    comment: str | None = None,
+    at: str = "2026-10-15T10:00:00+07:00",
+    channel: str = "counter",
+    form: tuple[str, int] = ("counter-quick", 1),
+) -> ResponseRecord:
+    """One validated counter-quick response of ``unit`` and ``sector`` at ``at`` (city time)."""
+    definition = catalog.get(*form)
+    assert definition is not None
+    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
+    assert unit_id is not None
+    return ResponseRecord(
+        id=uuid.uuid4(),
+        submitted_at=datetime.fromisoformat(at).astimezone(UTC),
+        unit_id=unit_id,
+        sector_code=sector,
+        channel=channel,
+        form=definition,
+        source="import",
+        codes=tuple(codes),
+        texts=(("comment", comment),) if comment else (),
+        content_sha256="0" * 64,
+    )
+
+
+def store(session: Session, records: Iterable[ResponseRecord]) -> None:
+    """Records through the platform's one write path, in the test's transaction."""
+    insert_records(session.connection(), list(records), CITY_ZONE)
 
 
 def page_field(html: str, name: str) -> str:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app.models import Unit, Volume
 from app.responses.records import ResponseRecord, insert_records
 from app.surveys.forms import FormCatalog
-from tests.factories import api_key
+from tests.factories import api_key, response_record, store
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -29,20 +29,14 @@ def add_responses(
     channel: str = "counter",
     day: str = "2026-10-15",
 ) -> None:
-    form = catalog.get("counter-quick", 1)
-    assert form is not None
-    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
-    assert unit_id is not None
-    moment = datetime.fromisoformat(f"{day}T10:00:00+07:00").astimezone(UTC)
-    records = [
-        ResponseRecord(
-            id=uuid.uuid4(), submitted_at=moment, unit_id=unit_id, sector_code=sector,
-            channel=channel, form=form, source="import",
-            codes=(("overall", code), ("staff", code)), texts=(), content_sha256="0" * 64,
-        )
-        for code in overall
-    ]  # fmt: skip
-    insert_records(session.connection(), records, ZONE)
+    store(
+        session,
+        [
+            response_record(session, catalog, unit=unit, sector=sector, channel=channel,
+                            codes=(("overall", code), ("staff", code)), at=f"{day}T10:00:00+07:00")
+            for code in overall
+        ],
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -126,19 +126,3 @@ def test_metrics_with_a_key_need_the_key(metrics_with_key: str) -> None:
 
 def test_metrics_without_a_key_answer_only_this_machine(client: httpx.Client) -> None:
     assert client.get("/metrics").status_code == 200  # the test's client is on loopback
-
-
-def test_the_dashboard_shows_any_past_month_and_says_what_it_cannot(
-    client: httpx.Client, session: Session
-) -> None:
-    sign_in(client, key_of(session))
-    october = client.get("/dashboard", params={"month": "2026-10"}).text
-    assert "Tháng 10/2026</h1>" in october  # a closed month: no "so far"
-    assert '<option value="2026-10" selected>' in october
-    assert "Bảng điều khiển (phân tích)" in october  # the role, in Vietnamese
-    for asked, words in (("2026-13", "không phải là một tháng"), ("abc", "không phải là một tháng"),
-                         ("2030-01", "chưa đến")):  # fmt: skip
-        page = client.get("/dashboard", params={"month": asked})
-        assert page.status_code == 200
-        assert words in page.text
-        assert "Tháng 11/2026, đến ngày 26/11/2026" in page.text  # this month instead

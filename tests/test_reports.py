@@ -339,7 +339,7 @@ def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
         assert key not in cookie
         page = browser.get("/dashboard")
         assert "Chỉ tiêu của Kế hoạch" in page.text
-        assert "Áp phích mã QR theo đơn vị" in page.text
+        assert "Áp phích mã QR" in page.text
         assert "/api/v1/reports/2026-10.xlsx?version=1" in page.text
         # The session reads reports and posters; it never writes.
         assert browser.get(october["links"]["csv"]).status_code == 200

@@ -1,6 +1,6 @@
-"""The analysts' dashboard: the current month's targets, sectors and units, the reports,
-and the QR posters of each unit. Sign-in takes an API key and leaves a signed, HttpOnly
-session cookie (``app.keys.sessions``)."""
+"""The analysts' dashboard: any period, the city → a sector → its units → a unit's criteria
+and comments, with the reports and each unit's QR posters. Sign-in takes an API key and
+leaves a signed, HttpOnly session cookie (``app.keys.sessions``)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,16 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app import clock
+from app.dashboard.page import page_context
+from app.dashboard.periods import read_period
+from app.dashboard.views import Focus, build_view, read_focus
 from app.deps import AnalyticsSessionDep, CatalogDep, SameSite, SessionDep, SettingsDep, signed_in
-from app.keys.service import authenticate
+from app.keys.service import Principal, authenticate
 from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, end_session, open_session
-from app.models import Counter, Report, Unit
-from app.months import Month
-from app.reports.content import build_report
-from app.reports.render_html import report_context
+from app.models import Counter, Report, Sector, Unit
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 ROLE_NAMES = {"admin": "quản trị", "analyst": "phân tích", "unit": "đơn vị"}
@@ -38,43 +38,49 @@ def dashboard(
     settings: SettingsDep,
     catalog: CatalogDep,
 ) -> HTMLResponse:
+    """The period, sector and unit come from the URL, read by hand: a mistyped shared link
+    shows a sentence on the page, never a validation error."""
     principal = signed_in(session, request.cookies.get(SESSION_COOKIE))
     if principal is None:
         return _login_page(request)
-    today = clock.now().astimezone(settings.zone)
-    current = Month(today.year, today.month)
-    asked = request.query_params.get("month")
-    month, problem = current, None
-    if asked:
-        try:
-            month = Month.parse(asked)
-        except ValueError:
-            problem = f"“{asked}” không phải là một tháng (NNNN-TT); đang hiển thị tháng này."
-        else:
-            if month > current:
-                month, problem = current, f"Tháng {asked} chưa đến; đang hiển thị tháng này."
-    report = build_report(analytics, catalog, month, principal, settings.small_sample)
-    units = session.exec(
-        select(Unit).where(col(Unit.id).in_(select(Counter.unit_id))).order_by(col(Unit.code))
-    ).all()
-    reports = session.exec(
-        select(Report).order_by(col(Report.month).desc(), col(Report.version).desc()).limit(24)
-    ).all()
+    asked = request.query_params
+    today = clock.now().astimezone(settings.zone).date()
+    period, problem = read_period(
+        asked.get("period") or asked.get("month"), asked.get("from"), asked.get("to"), today
+    )
+    focus, problems = read_focus(session, asked.get("sector"), asked.get("unit"), principal)
+    view = build_view(analytics, catalog, period, focus, principal, settings.small_sample)
+    overview = focus.sector is None and focus.unit is None
+    units = session.exec(select(Unit)).all()
+    sectors = session.exec(select(Sector)).all()
     return templates.TemplateResponse(
         request,
         "dashboard.html",
         {
-            **report_context(report, "vi"),
-            "today": today.date(),
-            "current": month == current,
-            "months": [str(current.back(back)) for back in range(24)],
-            "selected": str(month),
-            "problem": problem,
+            **page_context(
+                view, {u.code: u.name for u in units}, {s.code: s.name_vi for s in sectors}, today
+            ),
+            "problems": [p for p in (problem, *problems) if p],
+            "small_sample": settings.small_sample,
             "role": ROLE_NAMES.get(principal.role, principal.role),
-            "reports": reports,
-            "poster_units": [u for u in units if u.id and principal.can_read_unit(u.id)],
+            "reports": _reports(session) if overview else None,
+            "poster_units": _poster_units(session, principal, focus),
         },
     )
+
+
+def _reports(session: Session) -> list[Report]:
+    statement = select(Report).order_by(col(Report.month).desc(), col(Report.version).desc())
+    return list(session.exec(statement.limit(24)).all())
+
+
+def _poster_units(session: Session, principal: Principal, focus: Focus) -> list[Unit]:
+    """Units with counters whose posters the key may print: the focused unit's alone."""
+    statement = select(Unit).where(col(Unit.id).in_(select(Counter.unit_id)))
+    if focus.unit is not None:
+        statement = statement.where(Unit.id == focus.unit.id)
+    units = session.exec(statement.order_by(col(Unit.code))).all()
+    return [u for u in units if u.id and principal.can_read_unit(u.id)]
 
 
 @router.post("/login", response_model=None, dependencies=[SameSite])

@@ -450,9 +450,16 @@ def satisfaction(
     catalog: FormCatalog,
     query: SatisfactionQuery,
     principal: Principal | None = None,
+    units: frozenset[int] | None = None,
 ) -> SatisfactionResult:
-    """Rows of docs/contracts.md §4 for ``query``."""
+    """Rows of docs/contracts.md §4 for ``query``.
+
+    ``units`` narrows the design to those units (a drill-down): its cells are strata, so a
+    unit's post-stratified figures are those of its row in a query over every unit.
+    """
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
+    if units is not None:
+        unit_ids = units if unit_ids is None else unit_ids & units
     months = months_of(query.date_from, query.date_to)
     volume_rows = session.connection().execute(
         select(Volume.unit_id, Volume.sector_code, Volume.month, Volume.dossiers).where(

@@ -22,12 +22,14 @@ def trend(
     base: SatisfactionQuery,
     series: str | None,
     principal: Principal | None = None,
+    units: frozenset[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """One series per sector or unit (or one for everything), month by month."""
+    """One series per sector or unit (or one for everything), month by month; ``units``
+    narrows it as ``satisfaction`` does."""
     if series is not None and series not in SERIES_KEYS:
         raise Invalid("bad series", [FieldError("by", "a trend runs by sector or by unit")])
     by = (series, "month") if series else ("month",)
-    rows = satisfaction(session, catalog, replace(base, by=by), principal).rows
+    rows = satisfaction(session, catalog, replace(base, by=by), principal, units).rows
     grouped: dict[Any, list[dict[str, Any]]] = {}
     for row in rows:
         grouped.setdefault(row.get(series) if series else "all", []).append(row)
