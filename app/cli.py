@@ -2,6 +2,7 @@
 
 import argparse
 import gc
+import getpass
 import json
 import socket
 import sys
@@ -15,9 +16,10 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app import clock
+from app.accounts.service import create_account, list_accounts, reset_password, set_disabled
 from app.config import Settings, get_settings
 from app.db import create_db_engine
-from app.errors import AppError
+from app.errors import AppError, Invalid
 from app.imports.csvfile import CsvSource, ImportRejected
 from app.imports.reference import (
     ImportResult,
@@ -174,6 +176,38 @@ def cmd_apikey(args: argparse.Namespace, settings: Settings) -> int:
         else:
             revoke_api_key(session, args.prefix, CLI_ACTOR)
             print(f"revoked {args.prefix}")
+    return 0
+
+
+def _read_password() -> str:
+    """A password typed twice at a terminal, or the first line of standard input (scripts)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise Invalid("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    """People's accounts for the dashboard (machines use API keys)."""
+    with _session(settings) as session:
+        if args.action == "create":
+            password = _read_password()
+            account = create_account(session, args.username, args.role, args.unit or [],
+                                     password, CLI_ACTOR, display_name=args.name)  # fmt: skip
+            print(f"created {account.username} ({account.role})")
+        elif args.action == "list":
+            for item in list_accounts(session):
+                state = "disabled" if item.disabled else "active"
+                units = ",".join(item.unit_codes) or "-"
+                print(f"{item.username}\t{item.role}\t{state}\t{units}\t{item.display_name}")
+        elif args.action in ("disable", "enable"):
+            set_disabled(session, args.username, args.action == "disable", CLI_ACTOR)
+            print(f"{args.action}d {args.username}")
+        else:
+            reset_password(session, args.username, _read_password(), CLI_ACTOR)
+            print(f"new password set for {args.username}; its sessions have ended")
     return 0
 
 
@@ -432,6 +466,24 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = key_commands.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")
     revoke.set_defaults(handler=cmd_apikey)
+
+    user = commands.add_parser("user", help="people's accounts for the dashboard")
+    user_commands = user.add_subparsers(dest="action", required=True)
+    new_user = user_commands.add_parser(
+        "create", help="a new account; the password is read from the terminal or stdin"
+    )
+    new_user.add_argument("--username", required=True)
+    new_user.add_argument("--role", choices=ROLES, required=True)
+    new_user.add_argument("--unit", action="append", metavar="CODE", help="unit role: repeatable")
+    new_user.add_argument("--name", default="", help="the person's full name")
+    new_user.set_defaults(handler=cmd_user)
+    user_commands.add_parser("list", help="list accounts").set_defaults(handler=cmd_user)
+    for action, text in (("disable", "disable an account and end its sessions"),
+                         ("enable", "enable a disabled account"),
+                         ("reset-password", "set a new password (terminal or stdin)")):  # fmt: skip
+        one = user_commands.add_parser(action, help=text)
+        one.add_argument("username")
+        one.set_defaults(handler=cmd_user)
     return parser
 
 

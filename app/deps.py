@@ -8,10 +8,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.accounts.sessions import SESSION_COOKIE, session_principal
 from app.config import Settings
 from app.errors import FieldError, Forbidden, Invalid, Unauthorized
-from app.keys.service import Principal, authenticate, principal_of
-from app.keys.sessions import SESSION_COOKIE, session_key_id
+from app.keys.service import authenticate
+from app.principals import Principal
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.surveys.forms import FormCatalog
 
@@ -116,9 +117,8 @@ SameSite = Depends(refuse_cross_site)
 
 
 def signed_in(session: Session, cookie: str | None) -> Principal | None:
-    """The principal of a dashboard session cookie, when it is open and its key active."""
-    key_id = session_key_id(session, cookie) if cookie else None
-    return principal_of(session, key_id) if key_id is not None else None
+    """The principal of a dashboard session cookie, when it is open and its holder active."""
+    return session_principal(session, cookie) if cookie else None
 
 
 def get_principal(

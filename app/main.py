@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
+from app.dashboard.accounts import router as accounts_router
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(responses_router)
     app.include_router(reports_router)
     app.include_router(dashboard_router)
+    app.include_router(accounts_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(invitations_router)

@@ -380,16 +380,58 @@ class ApiKeyUnit(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", primary_key=True)
 
 
+class UserAccount(SQLModel, table=True):
+    """A person who signs in to the dashboard. Only an argon2id hash of the password is
+    kept; a disabled account signs in no more and its sessions end."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    display_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=10)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    password_changed_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class UserAccountUnit(SQLModel, table=True):
+    """The units a ``unit``-role account may read."""
+
+    __tablename__ = "user_account_unit"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class LoginFailure(SQLModel, table=True):
+    """A failed sign-in, by the SHA-256 of the name tried (whether or not it exists), for
+    throttling; no address is kept."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_sha256: str = Field(max_length=64, index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+
+
 class DashboardSession(SQLModel, table=True):
-    """A dashboard sign-in; the cookie holds a random token, the row only its SHA-256.
+    """A dashboard sign-in, by a person's account or by an API key; the cookie holds a
+    random token, the row only its SHA-256.
 
     Ending the row (logout) ends the session on the server, whoever holds the cookie.
     """
 
     __tablename__ = "dashboard_session"
+    __table_args__ = (
+        CheckConstraint("(api_key_id IS NULL) <> (user_id IS NULL)", name="one_holder"),
+    )
 
     token_sha256: str = Field(max_length=64, primary_key=True)
-    api_key_id: int = Field(foreign_key="api_key.id", index=True)
+    api_key_id: int | None = Field(default=None, foreign_key="api_key.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import Session
 
+from app.accounts.sessions import SESSION_COOKIE
 from app.config import Settings
-from app.keys.sessions import SESSION_COOKIE
 from app.main import create_app
 from tests.conftest import TEST_SECRET
 from tests.factories import api_key, counter
@@ -33,16 +33,18 @@ def test_logging_out_ends_the_session_for_every_copy_of_the_cookie(
     cookie = sign_in(client, key_of(session))
     copied = {"Cookie": f"{SESSION_COOKIE}={cookie}"}
     assert "Chỉ tiêu của Kế hoạch" in client.get("/dashboard", headers=copied).text
-    assert client.post("/dashboard/logout").status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/dashboard").text)
+    assert csrf
+    assert client.post("/dashboard/logout", data={"csrf": csrf.group(1)}).status_code == 303
     client.cookies.clear()
-    assert "Khóa API" in client.get("/dashboard", headers=copied).text
+    assert 'name="password"' in client.get("/dashboard", headers=copied).text
     poster = client.get("/api/v1/units/10507/poster.html", headers=copied)
     assert poster.status_code == 401
 
 
 def test_a_cookie_that_was_never_issued_is_no_session(client: httpx.Client) -> None:
     forged = {"Cookie": f"{SESSION_COOKIE}=1.99999999999.c2lnbmF0dXJl"}
-    assert "Khóa API" in client.get("/dashboard", headers=forged).text
+    assert 'name="password"' in client.get("/dashboard", headers=forged).text
 
 
 @pytest.mark.parametrize(

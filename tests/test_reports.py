@@ -4,6 +4,7 @@ on schedule once, caught up when missed, and versioned, never changed."""
 import csv
 import io
 import os
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -330,7 +331,7 @@ def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
         assert "Khóa API" in browser.get("/dashboard").text
         refused = browser.post("/dashboard/login", data={"api_key": "sipas_wrong_key"})
         assert refused.status_code == 401
-        assert "Khóa API không đúng" in refused.text
+        assert "Khóa API không đúng hoặc đã bị thu hồi" in refused.text
         signed_in = browser.post("/dashboard/login", data={"api_key": key})
         assert signed_in.status_code == 303
         cookie = signed_in.headers["set-cookie"]
@@ -345,7 +346,9 @@ def test_the_dashboard_signs_in_with_a_key_and_shows_the_month(
         assert browser.get(october["links"]["csv"]).status_code == 200
         assert browser.get("/api/v1/units/10507/poster.html").status_code == 200
         assert browser.post("/api/v1/reports", json={"month": "2026-09"}).status_code == 401
-        browser.post("/dashboard/logout")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        browser.post("/dashboard/logout", data={"csrf": csrf.group(1)})
         assert "Khóa API" in browser.get("/dashboard").text
 
 

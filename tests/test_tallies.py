@@ -17,8 +17,8 @@ from sqlmodel import Session, col, func, select
 from app.cli import main
 from app.clock import FixedClock
 from app.db import create_db_engine
-from app.keys.service import Principal
 from app.models import MonthCount, MonthPattern, MonthTally, Unit, Volume
+from app.principals import Principal
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
 from app.stats import tallies
@@ -156,7 +156,7 @@ def test_a_unit_key_reads_only_its_units_from_the_tallies(
     session: Session, catalog: FormCatalog, responses: int
 ) -> None:
     units = _units(session)
-    principal = Principal(key_id=1, prefix="test", role="unit",
+    principal = Principal(kind="key", id=1, name="test", role="unit",
                           unit_ids=frozenset({units["10525"]}))  # fmt: skip
     query = parse_query(catalog, date_from="2025-03-01", date_to="2025-05-31", by="unit")
     from_responses = satisfaction(session, catalog, query, principal)

@@ -1,6 +1,6 @@
 """The analysts' dashboard: any period, the city → a sector → its units → a unit's criteria
 and comments, with the reports and each unit's QR posters. Sign-in takes an API key and
-leaves a signed, HttpOnly session cookie (``app.keys.sessions``)."""
+leaves a signed, HttpOnly session cookie (``app.accounts.sessions``)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -11,22 +11,30 @@ from fastapi.templating import Jinja2Templates
 from sqlmodel import Session, col, select
 
 from app import clock
+from app.accounts.service import SignInRefused, sign_in
+from app.accounts.sessions import SESSION_COOKIE, SESSION_SECONDS, end_session, open_session
+from app.dashboard.forms import SignedInForm, csrf_for
 from app.dashboard.page import page_context
 from app.dashboard.periods import read_period
 from app.dashboard.views import Focus, build_view, read_focus
 from app.deps import AnalyticsSessionDep, CatalogDep, SameSite, SessionDep, SettingsDep, signed_in
-from app.keys.service import Principal, authenticate
-from app.keys.sessions import SESSION_COOKIE, SESSION_SECONDS, end_session, open_session
+from app.keys.service import authenticate
 from app.models import Counter, Report, Sector, Unit
+from app.principals import Principal
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 ROLE_NAMES = {"admin": "quản trị", "analyst": "phân tích", "unit": "đơn vị"}
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
-def _login_page(request: Request, error: bool = False, status_code: int = 200) -> HTMLResponse:
+def _login_page(
+    request: Request, error: str | None = None, username: str = "", status_code: int = 200
+) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, "dashboard_login.html", {"error": error}, status_code=status_code
+        request,
+        "dashboard_login.html",
+        {"error": error, "username": username},
+        status_code=status_code,
     )
 
 
@@ -62,6 +70,8 @@ def dashboard(
             ),
             "problems": [p for p in (problem, *problems) if p],
             "small_sample": settings.small_sample,
+            "csrf": csrf_for(request, settings),
+            "is_admin": principal.role == "admin",
             "role": ROLE_NAMES.get(principal.role, principal.role),
             "reports": _reports(session) if overview else None,
             "poster_units": _poster_units(session, principal, focus),
@@ -87,15 +97,25 @@ def _poster_units(session: Session, principal: Principal, focus: Focus) -> list[
 def login(
     request: Request,
     session: SessionDep,
-    api_key: Annotated[str, Form()] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=2048)] = "",
+    api_key: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    principal = authenticate(session, api_key.strip())
-    if principal is None:
-        return _login_page(request, error=True, status_code=401)
+    """A person signs in with a name and password; a key's holder may sign in with it."""
+    outcome: Principal | SignInRefused | None
+    if api_key.strip():
+        outcome = authenticate(session, api_key.strip())
+        if outcome is None:
+            return _login_page(request, "key", status_code=401)
+    else:
+        outcome = sign_in(session, username, password)
+    if isinstance(outcome, SignInRefused):
+        status = 429 if outcome is SignInRefused.THROTTLED else 401
+        return _login_page(request, outcome.value, username[:64], status_code=status)
     response = RedirectResponse("/dashboard", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        open_session(session, principal.key_id),
+        open_session(session, outcome),
         max_age=SESSION_SECONDS,
         httponly=True,
         samesite="strict",
@@ -105,10 +125,8 @@ def login(
 
 
 @router.post("/logout", dependencies=[SameSite])
-def logout(request: Request, session: SessionDep) -> RedirectResponse:
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        end_session(session, cookie)
+def logout(request: Request, session: SessionDep, form: SignedInForm) -> RedirectResponse:
+    end_session(session, form.cookie)
     response = RedirectResponse("/dashboard", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

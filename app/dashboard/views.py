@@ -13,8 +13,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.dashboard.periods import Period
-from app.keys.service import Principal
 from app.models import Response, Sector, TextAnswer, Unit
+from app.principals import Principal
 from app.privacy import mask_personal_data
 from app.stats.indicators import scored_questions
 from app.stats.service import SatisfactionQuery, satisfaction

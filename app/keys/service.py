@@ -16,26 +16,10 @@ from app.audit import record_action
 from app.db import writes
 from app.errors import Invalid, NotFound
 from app.models import ROLES, ApiKey, ApiKeyUnit, Unit, utc_now
+from app.principals import Principal
 
 _PREFIX_BYTES = 6
 _SECRET_BYTES = 32
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling: a key's id, its role and, for ``unit`` keys, the units it may read."""
-
-    key_id: int
-    prefix: str
-    role: str
-    unit_ids: frozenset[int]
-
-    @property
-    def actor(self) -> str:
-        return f"key:{self.prefix}"
-
-    def can_read_unit(self, unit_id: int) -> bool:
-        return self.role != "unit" or unit_id in self.unit_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +83,7 @@ def principal_of(session: Session, key_id: int) -> Principal | None:
     if key is None or key.revoked_at is not None or key.id is None:
         return None
     unit_ids = session.exec(select(ApiKeyUnit.unit_id).where(ApiKeyUnit.api_key_id == key.id))
-    return Principal(key.id, key.prefix, key.role, frozenset(unit_ids))
+    return Principal("key", key.id, key.prefix, key.role, frozenset(unit_ids))
 
 
 def list_api_keys(session: Session) -> list[KeyListing]:

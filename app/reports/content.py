@@ -14,9 +14,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 import analytics
-from app.keys.service import Principal
 from app.models import Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
+from app.principals import Principal
 from app.privacy import mask_personal_data
 from app.stats.indicators import SIPAS, elements
 from app.stats.service import SatisfactionQuery, satisfaction

@@ -20,9 +20,9 @@ from app.deps import (
     SettingsDep,
 )
 from app.errors import Conflict, FieldError, Invalid, NotFound
-from app.keys.service import Principal
 from app.models import Report
 from app.months import Month
+from app.principals import Principal
 from app.reports.render_html import self_contained
 from app.reports.service import generate, latest_done, render
 from app.text import UTF8_BOM

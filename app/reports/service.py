@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 
 import analytics
 from app.db import writing
-from app.keys.service import Principal
 from app.models import Report, Response, utc_now
 from app.months import Month
+from app.principals import Principal
 from app.reports.content import MonthlyReport, build_report
 from app.reports.render_files import to_csv, to_xlsx
 from app.reports.render_html import to_html

@@ -7,9 +7,9 @@ import numpy as np
 from sqlmodel import Session, select
 
 import analytics.drivers
-from app.keys.service import Principal
 from app.models import Unit, Volume
 from app.months import months_of
+from app.principals import Principal
 from app.stats.indicators import IndicatorPlan, elements
 from app.stats.service import SatisfactionQuery, build_frame, pattern_counts
 from app.surveys.forms import FormCatalog

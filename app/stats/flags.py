@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from sqlalchemy import Integer, case, cast, func, select
 from sqlmodel import Session, col
 
-from app.keys.service import Principal
 from app.models import Counter, Response, Unit
+from app.principals import Principal
 
 
 class CounterFlags(BaseModel):

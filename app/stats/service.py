@@ -18,9 +18,9 @@ from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session, select
 
 import analytics
-from app.keys.service import Principal
 from app.models import CHANNELS, Sector, Target, Unit, Volume
 from app.months import Month, months_of
+from app.principals import Principal
 from app.stats import tallies
 from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
 from app.surveys.forms import Choice3, FormCatalog

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.keys.service import Principal
+from app.principals import Principal
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.surveys.forms import FormCatalog
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 import analytics
 from app.errors import FieldError, Invalid
-from app.keys.service import Principal
+from app.principals import Principal
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.surveys.forms import FormCatalog
 

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from app.audit import record_action
 from app.db import writes
 from app.errors import FieldError, Forbidden, Gone, Invalid
-from app.keys.service import Principal
 from app.models import Counter, Invitation, Procedure, Unit, utc_now
+from app.principals import Principal
 
 INVITATION_DAYS = 30
 

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from app.deps import SessionDep, SettingsDep, require_role
 from app.errors import NotFound
-from app.keys.service import Principal
 from app.models import Invitation
+from app.principals import Principal
 from app.surveys.links import create_invitation
 from app.surveys.qr import qr_png, survey_url
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.config import Settings
 from app.deps import Admin, Reader, RowId, SessionDep, SettingsDep
 from app.errors import Forbidden
-from app.keys.service import Principal
+from app.principals import Principal
 from app.surveys.poster_pdf import posters_pdf
 from app.surveys.qr import (
     PosterSet,

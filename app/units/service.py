@@ -6,8 +6,8 @@ from sqlmodel import Session, col, select
 from app.audit import record_action
 from app.db import writes
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.keys.service import Principal
 from app.models import Counter, Sector, Unit
+from app.principals import Principal
 from app.surveys.links import new_slug
 from app.units.schemas import (
     CounterCreate,

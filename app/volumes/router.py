@@ -13,7 +13,7 @@ from app.deps import Analyst, SessionDep, SettingsDep
 from app.errors import FieldError, Invalid
 from app.imports.csvfile import CsvSource
 from app.imports.reference import import_volumes
-from app.keys.service import Principal
+from app.principals import Principal
 from app.volumes.service import VolumeIn, load_volumes
 
 router = APIRouter(prefix="/api/v1", tags=["volumes"])
