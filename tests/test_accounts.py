@@ -133,6 +133,7 @@ def test_an_admin_makes_disables_and_resets_accounts_in_the_dashboard(
         assert 'name="password"' in colleague.get("/dashboard").text
         assert log_in(colleague, "thanhdong").status_code == 401
         assert log_in(colleague, "thanhdong", "một-mật-khẩu-mới").status_code == 303
+    assert client.post("/dashboard/users/admin/disable", data={"csrf": csrf}).status_code == 422
     actions = session.exec(
         select(AuditLog.action).where(AuditLog.actor == "user:admin").order_by(col(AuditLog.id))
     ).all()

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from app.accounts.service import (
     create_account,
     list_accounts,
+    normal_username,
     reset_password,
     set_disabled,
 )
@@ -108,7 +109,11 @@ def create(
 
 @router.post("/{username}/disable", dependencies=[SameSite])
 def disable(username: str, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    set_disabled(session, username, True, _admin(form.principal).actor)
+    admin = _admin(form.principal)
+    if admin.kind == "user" and admin.name == normal_username(username):
+        # The last admin could lock everyone out; another admin (or the CLI) may do it.
+        raise Invalid("Không thể tự khóa tài khoản của mình.")
+    set_disabled(session, username, True, admin.actor)
     return _back("disabled", username)
 
 
