@@ -17,6 +17,10 @@ FROM python:3.11-slim AS runtime
 ENV PATH=/opt/sipas/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SIPAS_ENVIRONMENT=production
+# Pango and a font with every Vietnamese letter: WeasyPrint lays out the report's PDF.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /var/lib/sipas --create-home sipas
 COPY --from=build /opt/sipas /opt/sipas
 USER sipas

@@ -7,6 +7,7 @@ stratified (cells as strata) variance of the weighted score contributions, as in
 ``analytics.estimates``.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,9 @@ class DriverModel:
     df: int
     intercept: float
     drivers: tuple[Driver, ...]
+    # The fit met perfect separation: some element predicts the outcome exactly, so its
+    # coefficient runs off to infinity and no odds ratio of it means anything.
+    separated: bool = False
 
 
 def fit_drivers(
@@ -72,7 +76,18 @@ def fit_drivers(
 
     weight = weights.cell_weight[cell] * count
     design = sm.add_constant(predictors, has_constant="add")
-    fitted = sm.GLM(outcome, design, family=sm.families.Binomial(), freq_weights=weight).fit()
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", PerfectSeparationWarning)
+        model = sm.GLM(outcome, design, family=sm.families.Binomial(), freq_weights=weight)
+        fitted = model.fit()
+    separated = False
+    for warning in caught:
+        if issubclass(warning.category, PerfectSeparationWarning):
+            separated = True
+        else:  # anything else is not ours to swallow
+            warnings.warn(warning.message, warning.category, stacklevel=2)
     beta = np.asarray(fitted.params)
     mu = 1.0 / (1.0 + np.exp(-(design @ beta)))
     information = (design * (weight * mu * (1 - mu))[:, None]).T @ design
@@ -119,4 +134,4 @@ def fit_drivers(
             )
         )
     drivers.sort(key=lambda d: d.coefficient, reverse=True)
-    return DriverModel(n, df, float(beta[0]), tuple(drivers))
+    return DriverModel(n, df, float(beta[0]), tuple(drivers), separated)

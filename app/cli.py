@@ -307,12 +307,12 @@ def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from app.reports.schedule import run_due
-    from app.reports.service import generate
+    from app.reports.service import generate, report_options
 
     catalog = FormCatalog.from_directory()
     if args.action == "run-due":
         with _engine(settings) as engine:
-            made = run_due(engine, catalog, settings.zone, small_sample=settings.small_sample)
+            made = run_due(engine, catalog, settings.zone, options=report_options(settings))
         for one in made:
             print(f"report {one.month} version {one.version}: {one.status}")
         print(f"{len(made)} report(s) made")
@@ -321,7 +321,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if month is None:
         return 2
     with _session(settings) as session:
-        report = generate(session, catalog, month, small_sample=settings.small_sample)
+        report = generate(session, catalog, month, None, report_options(settings), settings.zone)
         if report is None:
             print(f"sipas: the {month} report is being made by another process", file=sys.stderr)
             return 1

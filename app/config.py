@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     import_error_cap: int = Field(default=50, ge=1)
     # Estimates from fewer answering responses than this are marked small_sample.
     small_sample: int = Field(default=30, ge=2)
+    # The official header of the monthly report: the issuing body, its parent, the place.
+    report_issuer: str = Field(default="SỞ NỘI VỤ", max_length=200)
+    report_issuer_parent: str = Field(default="ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG", max_length=200)
+    report_place: str = Field(default="Hải Phòng", max_length=100)
     # The monthly report scheduler inside `sipas serve` (off where cron runs
     # `sipas report run-due` instead, and in tests).
     report_scheduler: bool = True

@@ -27,7 +27,7 @@ from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, 
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.schedule import start_scheduler
-from app.reports.service import report_counts
+from app.reports.service import report_counts, report_options
 from app.responses.router import router as responses_router
 from app.security import SecurityHeadersMiddleware, docs_policy
 from app.stats.router import router as stats_router
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         scheduler = (
             start_scheduler(
-                app.state.engine, app.state.catalog, settings.zone, settings.small_sample
+                app.state.engine, app.state.catalog, settings.zone, report_options(settings)
             )
             if settings.report_scheduler
             else None

@@ -456,6 +456,10 @@ class Report(SQLModel, table=True):
     html: str | None = Field(default=None, sa_column=Column(Text))
     csv: str | None = Field(default=None, sa_column=Column(Text))
     xlsx: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    # The version's figures as JSON (app.reports.stored): every format and language of the
+    # version is rendered from them (the PDF on request: a second per month, which the
+    # schedule need not spend on months nobody prints).
+    content: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class AuditLog(SQLModel, table=True):

@@ -385,7 +385,7 @@ def test_a_format_that_fails_leaves_the_others_and_tells_only_admins_why(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("a comment quoted here")
 
-    monkeypatch.setattr(report_service, "to_xlsx", broken)
+    monkeypatch.setitem(report_service.RENDERERS, "xlsx", broken)
     made = http.post("/api/v1/reports", json={"month": "2026-09"})
     assert made.status_code == 201, made.text
     version = made.json()["version"]
@@ -405,6 +405,81 @@ def test_a_format_that_fails_leaves_the_others_and_tells_only_admins_why(
     assert listed(site.analyst)["error"] is None
     assert listed(site.unit)["error"] is None
     assert "xlsx: ValueError('a comment quoted here')" in listed(site.admin)["error"]
+    # Once the renderer works again, the format is made from the version's stored figures.
+    monkeypatch.undo()
+    assert http.get(f"/api/v1/reports/2026-09.xlsx{query}").status_code == 200
+
+
+def numbers(text: str) -> list[float]:
+    """Every number of a report CSV, in order (the words differ between languages)."""
+    found = []
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            try:
+                found.append(float(cell))
+            except ValueError:
+                continue
+    return found
+
+
+def test_a_version_is_the_same_figures_in_every_language_and_format(
+    site: Site, http: httpx.Client, catalog: FormCatalog
+) -> None:
+    made = http.post("/api/v1/reports", json={"month": "2026-08"}).json()
+    version = f"?version={made['version']}"
+    before = http.get(f"/api/v1/reports/2026-08.csv{version}").text
+    # August changes after the version was made: thirty more dissatisfied citizens.
+    form = catalog.get("counter-quick", 1)
+    assert form is not None
+    with Session(site.engine) as session:
+        unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+        assert unit_id is not None
+        late = [
+            ResponseRecord(
+                id=uuid.uuid4(), submitted_at=datetime(2026, 8, 20, 3, tzinfo=UTC),
+                unit_id=unit_id, sector_code="land", channel="paper", form=form,
+                source="import", codes=(("overall", 1),), texts=(), content_sha256="0" * 64,
+            )
+            for _ in range(30)
+        ]  # fmt: skip
+        insert_records(session.connection(), late, ZONE)
+        session.commit()
+    english = http.get(f"/api/v1/reports/2026-08.csv{version}&lang=en").text
+    assert english != before  # its words are English …
+    assert numbers(english) == numbers(before)  # … its figures the version's
+    today = http.get("/api/v1/reports/2026-08.csv?lang=en", params={"version": made["version"]})
+    assert numbers(today.text) == numbers(before)
+    again = http.post("/api/v1/reports", json={"month": "2026-08"}).json()
+    rebuilt = http.get(f"/api/v1/reports/2026-08.csv?version={again['version']}").text
+    assert numbers(rebuilt) != numbers(before)  # a new version sees the late responses
+
+
+def test_the_report_as_pdf_carries_the_official_header(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    import pypdfium2
+
+    answer = http.get(october["links"]["html"].replace(".html", ".pdf"))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    document = pypdfium2.PdfDocument(answer.content)
+    first = " ".join(document[0].get_textpage().get_text_range().split())
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / "report-2026-10.pdf").write_bytes(answer.content)
+    for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                  "SỞ NỘI VỤ", "Số:", "Báo cáo mức độ hài lòng tháng 10/2026"):  # fmt: skip
+        assert words in first, words
+    # The day the version was made (module fixtures run before the suite's clock is set).
+    assert re.search(r"Hải Phòng, ngày \d\d tháng \d\d năm \d{4}", first)
+    last = document[len(document) - 1].get_textpage().get_text_range()
+    assert "NGƯỜI KÝ" in last
+    document.close()
+    english = http.get(october["links"]["html"].replace(".html", ".pdf") + "&lang=en")
+    assert english.status_code == 200
+    in_english = pypdfium2.PdfDocument(english.content)
+    assert "SOCIALIST REPUBLIC OF VIET NAM" in in_english[0].get_textpage().get_text_range()
+    in_english.close()
 
 
 def test_files_for_excel_users_keep_vietnamese_and_fit_their_columns(

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.models import Counter
 from app.months import Month
+from app.reports.content import build_report
 from app.reports.service import render
 from app.surveys.forms import FormCatalog
 from tests.conftest import SUITE_NOW
@@ -88,8 +89,9 @@ def test_every_text_is_stored_exported_and_reported_or_refused_at_the_door(
     assert body["id"] in {row["id"] for row in rows}
     page = client.get("/api/v1/responses", params=period, headers=reader)
     assert page.status_code == 200
-    made = render(session, catalog, Month.of(SUITE_NOW.date()))
+    made = render(build_report(session, catalog, Month.of(SUITE_NOW.date())))
     assert made.failures == {}
+    assert made.pdf is not None
     assert made.html is not None
     assert made.csv is not None
     assert made.xlsx is not None

@@ -18,7 +18,8 @@ from app.models import Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
 from app.principals import Principal
 from app.privacy import mask_personal_data
-from app.stats.indicators import SIPAS, elements
+from app.stats.drivers import drivers
+from app.stats.indicators import SIPAS, elements, scored_questions
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
@@ -31,6 +32,28 @@ RECENT_COMMENTS = 5
 # Answers 2 and 3 are "yes, a few times" and "yes, many times" (sipas-service).
 REPORTED_PROBLEMS = ("harassment", "informal_payment")
 DISSATISFIED_AT_MOST = 2  # overall 1 or 2: dissatisfied or very dissatisfied
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What a city sets about its reports: the small-sample threshold and who issues them
+    (the official header: the issuing body under its parent, and the place)."""
+
+    small_sample: int = analytics.SMALL_SAMPLE
+    issuer: str = "SỞ NỘI VỤ"
+    issuer_parent: str = "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
+    place: str = "Hải Phòng"
+
+
+@dataclass
+class Drivers:
+    """The drivers model of the month, or why the report gives no sentence from it."""
+
+    n: int
+    rows: list[dict[str, Any]]
+    # "separation": an element predicts overall satisfaction (almost) perfectly, so its
+    # odds ratio is unbounded; "small": too few responses for five coefficients.
+    warning: str | None
 
 
 @dataclass
@@ -51,9 +74,13 @@ class MonthlyReport:
     trend: list[dict[str, Any]]
     problems: list[dict[str, Any]]
     comments: list[str]
+    drivers: Drivers = field(default_factory=lambda: Drivers(0, [], "small"))
     sector_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     unit_names: dict[str, str] = field(default_factory=dict)
     element_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    question_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    issued_on: str = ""  # the day it was made, in the city's calendar (YYYY-MM-DD)
+    options: ReportOptions = field(default_factory=ReportOptions)
 
 
 def build_report(
@@ -61,12 +88,15 @@ def build_report(
     catalog: FormCatalog,
     month: Month,
     principal: Principal | None = None,
-    small_sample: int = analytics.SMALL_SAMPLE,
+    options: ReportOptions = ReportOptions(),
+    issued_on: str = "",
 ) -> MonthlyReport:
     def _query(month: Month, first: Month | None = None) -> SatisfactionQuery:
         """The analytics API's defaults: post-stratified when volumes exist, logit, 95 %."""
         return SatisfactionQuery(
-            date_from=(first or month).first_day, date_to=month.last_day, small_sample=small_sample
+            date_from=(first or month).first_day,
+            date_to=month.last_day,
+            small_sample=options.small_sample,
         )
 
     base = _query(month)
@@ -114,6 +144,7 @@ def build_report(
         trend=series,
         problems=_problem_shares(session, catalog, month, unit_ids),
         comments=_recent_comments(session, catalog, month, unit_ids),
+        drivers=drivers_of(drivers(session, catalog, base, principal)),
         sector_names={s.code: (s.name_vi, s.name_en) for s in session.exec(select(Sector))},
         unit_names=dict(session.exec(select(Unit.code, Unit.name)).all()),
         element_names={
@@ -121,7 +152,31 @@ def build_report(
             for loaded in catalog.loaded()
             for e in loaded.definition.aggregation.elements
         },
+        question_names={q.id: (q.label.vi, q.label.en) for q in scored_questions(catalog).values()},
+        issued_on=issued_on,
+        options=options,
     )
+
+
+# Fewer responses than this leave five coefficients without a reliable estimate; an odds
+# ratio beyond the bound (or a zero standard error) means an element separates the data.
+DRIVERS_MIN_N = 100
+DRIVERS_MAX_ODDS = 1000.0
+
+
+def drivers_of(model: dict[str, Any]) -> Drivers:
+    """The report's reading of the drivers model: its rows, or why they carry no sentence."""
+    rows = model["drivers"]
+    if model["n"] < DRIVERS_MIN_N or not rows:
+        return Drivers(model["n"], rows, "small")
+    if model["separated"] or any(
+        not row["se"]
+        or row["odds_ratio"] > DRIVERS_MAX_ODDS
+        or row["odds_ratio"] < 1 / DRIVERS_MAX_ODDS
+        for row in rows
+    ):
+        return Drivers(model["n"], rows, "separation")
+    return Drivers(model["n"], rows, None)
 
 
 # Two months are independent samples: a change is told as real when it is at least

@@ -1,5 +1,7 @@
 """The report as one HTML page: print-ready on A4, charts drawn on the server."""
 
+import math
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +45,38 @@ def report_context(report: MonthlyReport, language: str = "vi") -> dict[str, Any
         "elements": {key: names[index] for key, names in report.element_names.items()},
         "sector_names": sector_names,
         "sector_chart": sector_chart(report.sectors, sector_names, language),
+        "questions": {key: names[index] for key, names in report.question_names.items()},
+        "issued": _issued(report, language),
+        "ratio": lambda value: _ratio(value, language),
+        "pvalue": lambda value: _p_value(value, language),
         "pct": lambda value: percent(value, language),
         "num": lambda value: count(value, language),
         "ci": lambda row: interval(row, language),
         "change": lambda value: change_points(value, language),
     }
+
+
+def _issued(report: MonthlyReport, language: str) -> str:
+    if not report.issued_on:
+        return ""
+    day = date.fromisoformat(report.issued_on)
+    return str(TEXT[language]["dated"]).format(
+        place=report.options.place, day=day.day, month=day.month, year=day.year
+    )
+
+
+def _ratio(value: float | None, language: str) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language == "vi" else text
+
+
+def _p_value(value: float | None, language: str) -> str:
+    if value is None:
+        return "—"
+    text = "< 0.001" if value < 0.001 else f"{value:.3f}"
+    return text.replace(".", ",") if language == "vi" else text
 
 
 def to_html(report: MonthlyReport, language: str = "vi") -> str:

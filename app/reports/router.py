@@ -24,7 +24,13 @@ from app.models import Report
 from app.months import Month
 from app.principals import Principal
 from app.reports.render_html import self_contained
-from app.reports.service import generate, latest_done, render
+from app.reports.service import (
+    generate,
+    latest_done,
+    report_options,
+    units_format,
+    version_format,
+)
 from app.text import UTF8_BOM
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -32,6 +38,7 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
@@ -81,7 +88,7 @@ def create_report(
 ) -> JSONResponse:
     """Make a new version of a month's report now (the schedule makes them on its own)."""
     month = _month(body.month)
-    report = generate(session, catalog, month, small_sample=settings.small_sample)
+    report = generate(session, catalog, month, None, report_options(settings), settings.zone)
     if report is None:
         raise Conflict("this month's report is being made right now; ask again shortly")
     with writing(session):
@@ -92,7 +99,7 @@ def create_report(
 @router.get("/{month}.{fmt}", response_model=None)
 def get_report(
     month: str,
-    fmt: Literal["html", "csv", "xlsx"],
+    fmt: Literal["html", "csv", "xlsx", "pdf"],
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
@@ -104,15 +111,17 @@ def get_report(
         bool, Query(description="HTML to keep: its stylesheet inside it, as an attachment")
     ] = False,
 ) -> Response:
-    """A finished report (the latest version unless ``version`` says); ``lang=en`` and unit
-    keys get it made on the spot from the same services."""
+    """A finished report (the latest version unless ``version`` says), in any format and
+    language from the version's stored figures; unit keys get it made for their units on
+    the spot from the same services."""
     wanted = _month(month)
-    if principal.role == "unit" or lang == "en":
-        rendered = render(session, catalog, wanted, lang, principal, settings.small_sample)
-        body: str | bytes | None = getattr(rendered, fmt)
+    options = report_options(settings)
+    body: str | bytes | None
+    if principal.role == "unit":
+        body = units_format(session, catalog, wanted, fmt, lang, principal, options, settings.zone)
     else:
         report = _version(session, wanted, version)
-        body = {"html": report.html, "csv": report.csv, "xlsx": report.xlsx}[fmt]
+        body = version_format(session, catalog, report, fmt, lang, options, settings.zone)
     if body is None:
         raise NotFound(f"the {fmt} of the {wanted} report could not be made (see the report list)")
     headers = {}

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-import analytics
 from app import clock
 from app.models import Report
+from app.reports.content import ReportOptions
 from app.reports.service import due_months, generate
 from app.stats.tallying import tally_closed_months
 from app.surveys.forms import FormCatalog
@@ -29,7 +29,7 @@ def run_due(
     catalog: FormCatalog,
     zone: ZoneInfo,
     now: datetime | None = None,
-    small_sample: int = analytics.SMALL_SAMPLE,
+    options: ReportOptions = ReportOptions(),
 ) -> list[Report]:
     """Make the reports due at ``now``; the ones this process made."""
     made: list[Report] = []
@@ -40,7 +40,7 @@ def run_due(
             log.exception("tallying the closed months failed; it is retried at the next run")
         for month, version in due_months(session, now or clock.now(), zone):
             try:
-                report = generate(session, catalog, month, version, small_sample)
+                report = generate(session, catalog, month, version, options, zone)
             except Exception:  # recorded on the version's row; the month stays due
                 log.warning("report %s failed; it is retried at the next hourly run", month)
                 continue
@@ -52,14 +52,14 @@ def run_due(
 
 
 def start_scheduler(
-    engine: Engine, catalog: FormCatalog, zone: ZoneInfo, small_sample: int = analytics.SMALL_SAMPLE
+    engine: Engine, catalog: FormCatalog, zone: ZoneInfo, options: ReportOptions = ReportOptions()
 ) -> object:
     """A background scheduler running ``run_due`` now and every hour; call ``shutdown``."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
     scheduler = BackgroundScheduler(timezone=zone)
-    arguments = (engine, catalog, zone, None, small_sample)
+    arguments = (engine, catalog, zone, None, options)
     scheduler.add_job(run_due, args=arguments, id="reports-catch-up")
     scheduler.add_job(run_due, CronTrigger(minute=0, timezone=zone), args=arguments,
                       id="reports-hourly", coalesce=True, max_instances=1,

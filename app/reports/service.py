@@ -17,14 +17,17 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-import analytics
+from app import clock
+from app.config import Settings
 from app.db import writing
 from app.models import Report, Response, utc_now
 from app.months import Month
 from app.principals import Principal
-from app.reports.content import MonthlyReport, build_report
+from app.reports import stored
+from app.reports.content import MonthlyReport, ReportOptions, build_report
 from app.reports.render_files import to_csv, to_xlsx
 from app.reports.render_html import to_html
+from app.reports.render_pdf import to_pdf
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.reports")
@@ -43,35 +46,89 @@ class Rendered:
     html: str | None
     csv: str | None
     xlsx: bytes | None
+    pdf: bytes | None
     failures: dict[str, str]
+
+    STORED = ("html", "csv", "xlsx")  # the PDF is rendered when asked for
 
     @property
     def failure_text(self) -> str | None:
         return "; ".join(f"{fmt}: {why}" for fmt, why in self.failures.items()) or None
 
 
-def render(
+RENDERERS: dict[str, Callable[[MonthlyReport, str], str | bytes]] = {
+    "html": to_html,
+    "csv": to_csv,
+    "xlsx": to_xlsx,
+    "pdf": to_pdf,
+}
+
+
+def render(report: MonthlyReport, language: str = "vi", formats: tuple[str, ...] = ()) -> Rendered:
+    """``report`` in ``formats`` (all by default); one that fails never takes the others
+    down, and why it failed is kept."""
+    failures: dict[str, str] = {}
+    made: dict[str, str | bytes | None] = {}
+    for fmt, renderer in RENDERERS.items():
+        if formats and fmt not in formats:
+            made[fmt] = None
+            continue
+        try:
+            made[fmt] = renderer(report, language)
+        except Exception as exc:
+            log.exception("the %s of report %s failed", fmt, report.month)
+            failures[fmt] = repr(exc)
+            made[fmt] = None
+    return Rendered(failures=failures, **made)  # type: ignore[arg-type]
+
+
+def version_format(
+    session: Session,
+    catalog: FormCatalog,
+    report: Report,
+    fmt: str,
+    language: str,
+    options: ReportOptions,
+    zone: ZoneInfo,
+) -> str | bytes | None:
+    """A format of a finished version: as stored, or rendered from the version's stored
+    content (the same figures in every language), or — for a version made before content
+    was kept — made again from the services."""
+    if language == "vi" and fmt in Rendered.STORED and (kept := getattr(report, fmt)) is not None:
+        return kept  # type: ignore[no-any-return]
+    content = stored.load(report.content) if report.content else None
+    if content is None:
+        month = Month.parse(report.month)
+        content = build_report(session, catalog, month, None, options, issued_today(zone))
+    return getattr(render(content, language, (fmt,)), fmt)  # type: ignore[no-any-return]
+
+
+def units_format(
     session: Session,
     catalog: FormCatalog,
     month: Month,
-    language: str = "vi",
-    principal: Principal | None = None,
-    small_sample: int = analytics.SMALL_SAMPLE,
-) -> Rendered:
-    """The report of ``month`` in all formats (for a unit key: its units only)."""
-    report = build_report(session, catalog, month, principal, small_sample)
-    failures: dict[str, str] = {}
+    fmt: str,
+    language: str,
+    principal: Principal,
+    options: ReportOptions,
+    zone: ZoneInfo,
+) -> str | bytes | None:
+    """A unit key's report: made for its units on the spot, from the data as it is now."""
+    content = build_report(session, catalog, month, principal, options, issued_today(zone))
+    return getattr(render(content, language, (fmt,)), fmt)  # type: ignore[no-any-return]
 
-    def attempt(fmt: str, renderer: Callable[[MonthlyReport, str], T]) -> T | None:
-        try:
-            return renderer(report, language)
-        except Exception as exc:  # one format that fails never takes the others down
-            log.exception("the %s of report %s failed", fmt, month)
-            failures[fmt] = repr(exc)
-            return None
 
-    made = attempt("html", to_html), attempt("csv", to_csv), attempt("xlsx", to_xlsx)
-    return Rendered(*made, failures)
+def report_options(settings: Settings) -> ReportOptions:
+    return ReportOptions(
+        small_sample=settings.small_sample,
+        issuer=settings.report_issuer,
+        issuer_parent=settings.report_issuer_parent,
+        place=settings.report_place,
+    )
+
+
+def issued_today(zone: ZoneInfo) -> str:
+    return clock.today(zone).isoformat()
 
 
 def _next_version(session: Session, month: Month) -> int:
@@ -96,17 +153,22 @@ def generate(
     catalog: FormCatalog,
     month: Month,
     version: int | None = None,
-    small_sample: int = analytics.SMALL_SAMPLE,
+    options: ReportOptions = ReportOptions(),
+    zone: ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh"),
 ) -> Report | None:
     """Make ``version`` (by default the next one) of ``month``'s report; None when another
-    process claimed that version first. A failure is stored on the version and re-raised."""
+    process claimed that version first. A failure is stored on the version and re-raised.
+
+    The content (the figures) is stored with the version, and its formats are rendered from
+    it: any later rendering of this version (English, PDF) shows the same figures."""
     report = _claim(session, month, version or _next_version(session, month))
     if report is None:
         return None
     # The outcome is written in a write transaction of its own: the rendering's read
     # transaction may have been overtaken by another replica's writes.
     try:
-        rendered = render(session, catalog, month, small_sample=small_sample)
+        content = build_report(session, catalog, month, None, options, issued_today(zone))
+        rendered = render(content, formats=Rendered.STORED)
         if rendered.html is None and rendered.csv is None and rendered.xlsx is None:
             raise RuntimeError(rendered.failure_text)
     except Exception as exc:
@@ -118,6 +180,7 @@ def generate(
         raise
     with writing(session):
         report.html, report.csv, report.xlsx = rendered.html, rendered.csv, rendered.xlsx
+        report.content = stored.dump(content)
         report.status, report.finished_at = "done", utc_now()
         report.error = rendered.failure_text
         session.add(report)

@@ -71,6 +71,13 @@ _WEIGHTING = {
 }  # fmt: skip
 
 
+_INTERVAL_VI = {
+    "logit": "biến đổi logit",
+    "beta": "phân phối beta (Korn–Graubard)",
+    "wald": "Wald",
+}
+
+
 def methodology(report: MonthlyReport, language: str) -> list[str]:
     """The methodology box: weights, intervals, definitions, what was left out and why."""
     query, flags = report.query, report.flagged
@@ -83,7 +90,8 @@ def methodology(report: MonthlyReport, language: str) -> list[str]:
         return [
             "Tỷ lệ hài lòng là tỷ lệ người trả lời “Hài lòng” hoặc “Rất hài lòng” (mức 4–5) "
             "trong số người trả lời câu hỏi; “Không có ý kiến” không tính vào mẫu số.",
-            f"Trọng số: {weighting}. Khoảng tin cậy {level} theo phương pháp {query['ci']}, "
+            f"Trọng số: {weighting}. Khoảng tin cậy {level} theo phương pháp "
+            f"{_INTERVAL_VI[query['ci']]}, "
             "phương sai tuyến tính hóa Taylor, các ô (đơn vị × lĩnh vực × tháng) là tầng.",
             "“Đạt” khi cận dưới của khoảng tin cậy không thấp hơn chỉ tiêu; “Không đạt” khi "
             "cận trên thấp hơn chỉ tiêu; còn lại “Chưa kết luận”. Đơn vị có mẫu nhỏ được hiển "

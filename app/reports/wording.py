@@ -58,6 +58,21 @@ TEXT = {
         "month": "Tháng",
         "none": "—",
         "no_comments": "Không có góp ý nào của người chưa hài lòng trong tháng.",
+        "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "motto": "Độc lập - Tự do - Hạnh phúc",
+        "number": "Số:        /BC-SNV",
+        "dated": "{place}, ngày {day:02d} tháng {month:02d} năm {year}",
+        "signer": "NGƯỜI KÝ",
+        "signer_hint": "(Chức vụ, chữ ký, họ và tên, đóng dấu)",
+        "drivers": "Yếu tố gắn với mức hài lòng chung",
+        "drivers_intro": "Mô hình hồi quy logistic có trọng số trên {n} phiếu, "
+        "xếp theo mức độ gắn kết:",
+        "drivers_small": "Tháng này có {n} phiếu trả lời đủ các yếu tố: chưa đủ để ước lượng "
+        "riêng tác động của từng yếu tố, nên báo cáo không đưa ra nhận định.",
+        "drivers_separation": "Trong dữ liệu tháng này, một yếu tố gần như quyết định hoàn toàn "
+        "mức hài lòng chung (tỷ số odds không xác định được), nên mô hình không cho nhận định "
+        "tin cậy và báo cáo không đưa ra nhận định.",
+        "odds_ratio": "Tỷ số odds",
     },
     "en": {
         "title": "Satisfaction report, {month}",
@@ -96,6 +111,20 @@ TEXT = {
         "month": "Month",
         "none": "—",
         "no_comments": "No comments from dissatisfied citizens this month.",
+        "nation": "SOCIALIST REPUBLIC OF VIET NAM",
+        "motto": "Independence - Freedom - Happiness",
+        "number": "No.        /BC-SNV",
+        "dated": "{place}, {year}-{month:02d}-{day:02d}",
+        "signer": "SIGNED BY",
+        "signer_hint": "(Title, signature, full name, seal)",
+        "drivers": "What goes with overall satisfaction",
+        "drivers_intro": "A weighted logistic regression on {n} responses, strongest first:",
+        "drivers_small": "This month {n} responses answered every element: too few to estimate "
+        "each element's effect on its own, so the report makes no statement.",
+        "drivers_separation": "In this month's data one element decides overall satisfaction "
+        "almost entirely (its odds ratio cannot be estimated), so the model supports no "
+        "statement and the report makes none.",
+        "odds_ratio": "Odds ratio",
     },
 }
 

@@ -85,11 +85,12 @@ def drivers(
             level=query.level,
         )
     if model is None:
-        return {"query": query.echo(weighting), "n": 0, "drivers": []}
+        return {"query": query.echo(weighting), "n": 0, "separated": False, "drivers": []}
     return {
         "query": query.echo(weighting),
         "n": model.n,
         "df": model.df,
+        "separated": model.separated,
         "drivers": [
             {
                 "element": d.name,
