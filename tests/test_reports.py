@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import uuid
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -501,6 +502,26 @@ def test_files_for_excel_users_keep_vietnamese_and_fit_their_columns(
     assert "Phiền hà, chi phí" in workbook.sheetnames  # a name chosen to fit, not cut
     sectors = workbook["Theo lĩnh vực"]
     assert sectors.column_dimensions["B"].width >= len("Tư pháp – hộ tịch")
+
+
+def test_each_table_as_its_own_csv_for_a_spreadsheet(
+    http: httpx.Client, october: dict[str, Any]
+) -> None:
+    answer = http.get(october["links"]["html"].replace(".html", ".zip"))
+    assert answer.headers["content-type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    assert archive.namelist()[:3] == ["01-targets.csv", "02-sectors.csv", "03-units.csv"]
+    files = {name: archive.read(name) for name in archive.namelist()}
+    assert all(raw.startswith(b"\xef\xbb\xbf") for raw in files.values())  # Excel's BOM
+    sectors = list(csv.DictReader(io.StringIO(files["02-sectors.csv"].decode("utf-8-sig"))))
+    land = next(row for row in sectors if row["Mã"] == "land")
+    assert land["Lĩnh vực"] == "Đất đai"  # the name beside the code
+    api = next(row for row in api_rows(http, "sector") if row["sector"] == "land")
+    assert float(land["Tỷ lệ hài lòng"]) == api["rate"]  # exact …
+    assert land["Tỷ lệ hài lòng (hiển thị)"] == percent(api["rate"], "vi")  # … and as shown
+    units = list(csv.DictReader(io.StringIO(files["03-units.csv"].decode("utf-8-sig"))))
+    assert {row["Mẫu nhỏ"] for row in units} <= {"có", "không"}
+    assert http.get(october["links"]["html"].replace(".html", ".zip")).content == answer.content
 
 
 def test_a_downloaded_report_keeps_its_look_from_disk_and_speaks_vietnamese(

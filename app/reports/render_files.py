@@ -2,13 +2,14 @@
 
 import csv
 import io
+import zipfile
 from typing import Any
 
 from app.reports.content import MonthlyReport
 from app.reports.render_tables import DECIMAL, INTEGER, PERCENT, tables
 from app.reports.summary import methodology, summary_sentences
-from app.reports.wording import TEXT
-from app.text import safe_cell
+from app.reports.wording import TEXT, percent
+from app.text import UTF8_BOM, safe_cell
 
 _FORMATS = {PERCENT: "0.0%", DECIMAL: "0.0000", INTEGER: "#,##0"}
 # Excel allows 31 characters in a sheet's name: tables whose titles are longer get these.
@@ -95,3 +96,42 @@ def to_csv(report: MonthlyReport, language: str = "vi") -> str:
 def _csv_value(value: Any) -> Any:
     found = _value(value)
     return "" if found is None else found
+
+
+_YES_NO = {"vi": ("có", "không"), "en": ("yes", "no")}
+_DISPLAY = {"vi": "hiển thị", "en": "shown"}
+
+
+def to_zip(report: MonthlyReport, language: str = "vi") -> bytes:
+    """One CSV per table, for a spreadsheet: UTF-8 with a byte order mark (Excel reads
+    Vietnamese then), headers in words, names beside codes, có/không for yes and no, and
+    beside each exact share its rounded display ("91,2%")."""
+    yes, no = _YES_NO[language]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, table in enumerate(tables(report, language), start=1):
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\r\n")
+            header = []
+            for _, names, kind in table.columns:
+                header.append(names[0 if language == "vi" else 1])
+                if kind == PERCENT:
+                    header.append(f"{header[-1]} ({_DISPLAY[language]})")
+            writer.writerow(header)
+            for row in table.rows:
+                cells = []
+                for field, _, kind in table.columns:
+                    value = row.get(field)
+                    if isinstance(value, bool):
+                        cells.append(yes if value else no)
+                    else:
+                        cells.append(_csv_value(value))
+                    if kind == PERCENT:
+                        cells.append(percent(value, language) if value is not None else "")
+                writer.writerow(cells)
+            name = f"{number:02d}-{table.key}.csv"
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))  # same bytes each time
+            archive.writestr(
+                info, (UTF8_BOM + out.getvalue()).encode("utf-8"), zipfile.ZIP_DEFLATED
+            )
+    return buffer.getvalue()

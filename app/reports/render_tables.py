@@ -46,6 +46,7 @@ def tables(report: MonthlyReport, language: str) -> list[Table]:
 
     sectors = {code: names[index] for code, names in report.sector_names.items()}
     elements = {key: names[index] for key, names in report.element_names.items()}
+    questions = {key: names[index] for key, names in report.question_names.items()}
     trend_rows = [
         {**point, "sector": series["sector"], "label": sectors.get(series["sector"], "")}
         for series in report.trend
@@ -77,7 +78,7 @@ def tables(report: MonthlyReport, language: str) -> list[Table]:
         Table("weakest", ("Tiêu chí thấp nhất", "Weakest criteria"),
               (("question", ("Mã", "Code"), TEXT), ("label", ("Tiêu chí", "Criterion"), TEXT),
                *_ESTIMATE),
-              labelled(report.weakest, lambda r: elements.get(r["question"], r["question"]))),
+              labelled(report.weakest, lambda r: questions.get(r["question"], r["question"]))),
         Table("trend", ("Xu hướng 12 tháng", "12-month trend"),
               (("sector", ("Mã", "Code"), TEXT), ("label", ("Lĩnh vực", "Sector"), TEXT),
                ("month", ("Tháng", "Month"), TEXT), *_ESTIMATE, *_TARGET),

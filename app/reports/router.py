@@ -39,6 +39,7 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "zip": "application/zip",
 }
 
 
@@ -99,7 +100,7 @@ def create_report(
 @router.get("/{month}.{fmt}", response_model=None)
 def get_report(
     month: str,
-    fmt: Literal["html", "csv", "xlsx", "pdf"],
+    fmt: Literal["html", "csv", "xlsx", "pdf", "zip"],
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,

@@ -25,7 +25,7 @@ from app.months import Month
 from app.principals import Principal
 from app.reports import stored
 from app.reports.content import MonthlyReport, ReportOptions, build_report
-from app.reports.render_files import to_csv, to_xlsx
+from app.reports.render_files import to_csv, to_xlsx, to_zip
 from app.reports.render_html import to_html
 from app.reports.render_pdf import to_pdf
 from app.surveys.forms import FormCatalog
@@ -47,9 +47,10 @@ class Rendered:
     csv: str | None
     xlsx: bytes | None
     pdf: bytes | None
+    zip: bytes | None
     failures: dict[str, str]
 
-    STORED = ("html", "csv", "xlsx")  # the PDF is rendered when asked for
+    STORED = ("html", "csv", "xlsx")  # the PDF and the zip are rendered when asked for
 
     @property
     def failure_text(self) -> str | None:
@@ -61,6 +62,7 @@ RENDERERS: dict[str, Callable[[MonthlyReport, str], str | bytes]] = {
     "csv": to_csv,
     "xlsx": to_xlsx,
     "pdf": to_pdf,
+    "zip": to_zip,
 }
 
 
