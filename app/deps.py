@@ -13,8 +13,6 @@ from app.config import Settings
 from app.errors import FieldError, Forbidden, Invalid, Unauthorized
 from app.keys.service import authenticate
 from app.principals import Principal
-from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
-from app.surveys.forms import FormCatalog
 
 # The small dependencies below are ``async`` on purpose: FastAPI runs a plain ``def``
 # dependency in the thread pool, and a hop there per dependency cost more than the
@@ -42,28 +40,6 @@ async def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-async def get_catalog(request: Request) -> FormCatalog:
-    catalog: FormCatalog = request.app.state.catalog
-    return catalog
-
-
-async def get_device(
-    request: Request,
-    device_cookie: Annotated[
-        str | None, Cookie(alias=DEVICE_COOKIE, description="set by the survey page")
-    ] = None,
-    kiosk_cookie: Annotated[
-        str | None, Cookie(alias=KIOSK_COOKIE, description="1 on a counter's kiosk")
-    ] = None,
-) -> DeviceTrace:
-    """The device behind a citizen's request: its cookie and address, never stored raw."""
-    return DeviceTrace(
-        cookie=device_cookie or None,
-        ip=request.client.host if request.client else None,
-        kiosk=kiosk_cookie == "1",
-    )
-
-
 # ``?bom=true`` on a CSV: a UTF-8 byte order mark first, for Excel (machines leave it off).
 CsvBom = Annotated[
     bool,
@@ -74,8 +50,6 @@ CsvBom = Annotated[
 SessionDep = Annotated[Session, Depends(get_session)]
 AnalyticsSessionDep = Annotated[Session, Depends(get_analytics_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-CatalogDep = Annotated[FormCatalog, Depends(get_catalog)]
-DeviceDep = Annotated[DeviceTrace, Depends(get_device)]
 # A row id in a path: the databases' 32-bit integer keys bound it.
 MAX_ROW_ID = 2_147_483_647
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

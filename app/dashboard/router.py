@@ -17,10 +17,11 @@ from app.dashboard.forms import SignedInForm, csrf_for
 from app.dashboard.page import page_context
 from app.dashboard.periods import read_period
 from app.dashboard.views import Focus, build_view, read_focus
-from app.deps import AnalyticsSessionDep, CatalogDep, SameSite, SessionDep, SettingsDep, signed_in
+from app.deps import AnalyticsSessionDep, SameSite, SessionDep, SettingsDep, signed_in
 from app.keys.service import authenticate
 from app.models import Counter, Report, Sector, Unit
 from app.principals import Principal
+from app.surveys.deps import CatalogDep
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 ROLE_NAMES = {"admin": "quản trị", "analyst": "phân tích", "unit": "đơn vị"}

@@ -13,7 +13,6 @@ from app.deps import (
     MAX_ROW_ID,
     Analyst,
     AnalyticsSessionDep,
-    CatalogDep,
     CsvBom,
     Reader,
     SessionDep,
@@ -31,6 +30,7 @@ from app.reports.service import (
     units_format,
     version_format,
 )
+from app.surveys.deps import CatalogDep
 from app.text import UTF8_BOM
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from app.deps import CatalogDep, CsvBom, Reader, SessionDep, SettingsDep
+from app.deps import CsvBom, Reader, SessionDep, SettingsDep
 from app.errors import FieldError, Forbidden, Invalid
 from app.months import OUTSIDE_YEARS, within_years
 from app.responses.export import PAGE_DEFAULT, ExportFilter, export_csv, export_page
+from app.surveys.deps import CatalogDep
 from app.text import UTF8_BOM
 from app.units.service import get_unit
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from app.deps import AnalyticsSessionDep, CatalogDep, CsvBom, Reader, SettingsDep
+from app.deps import AnalyticsSessionDep, CsvBom, Reader, SettingsDep
 from app.stats.drivers import drivers
 from app.stats.flags import FLAG_FIELDS, CounterFlags, counter_flags
 from app.stats.params import parse_query
@@ -25,6 +25,7 @@ from app.stats.table import (
 )
 from app.stats.targets import TARGET_FIELDS, plan_targets
 from app.stats.trend import trend
+from app.surveys.deps import CatalogDep
 from app.surveys.forms import FormCatalog
 from app.text import UTF8_BOM
 

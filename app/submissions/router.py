@@ -3,11 +3,13 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.deps import CatalogDep, DeviceDep, SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.errors import AppError
 from app.observability import SUBMISSIONS
+from app.submissions.deps import DeviceDep
 from app.submissions.schemas import SubmissionIn, SubmissionOut
 from app.submissions.service import record_submission
+from app.surveys.deps import CatalogDep
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
 OUTCOMES = {409: "conflict", 410: "gone", 422: "invalid"}

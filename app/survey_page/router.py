@@ -19,8 +19,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
-from app.deps import CatalogDep, DeviceDep, SameSite, SessionDep, SettingsDep
+from app.deps import SameSite, SessionDep, SettingsDep
 from app.errors import Conflict, Gone, Invalid, NotFound
+from app.submissions.deps import DeviceDep
 from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
 from app.submissions.follow_up import FOLLOW_UP_QUESTION, add_follow_up
 from app.submissions.service import record_submission
@@ -33,6 +34,7 @@ from app.survey_page.service import (
     page_context,
     submission_from_form,
 )
+from app.surveys.deps import CatalogDep
 from app.surveys.forms import FormCatalog, FreeText, MultiChoice, validate_answers
 from app.surveys.links import feedback_channels, unit_of_slug
 from app.text import is_whole_number

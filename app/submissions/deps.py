@@ -1,0 +1,27 @@
+"""The device behind a citizen's request, as a FastAPI dependency (page and kiosk posts)."""
+
+from typing import Annotated
+
+from fastapi import Cookie, Depends, Request
+
+from app.submissions.devices import DEVICE_COOKIE, KIOSK_COOKIE, DeviceTrace
+
+
+async def get_device(
+    request: Request,
+    device_cookie: Annotated[
+        str | None, Cookie(alias=DEVICE_COOKIE, description="set by the survey page")
+    ] = None,
+    kiosk_cookie: Annotated[
+        str | None, Cookie(alias=KIOSK_COOKIE, description="1 on a counter's kiosk")
+    ] = None,
+) -> DeviceTrace:
+    """The device behind a citizen's request: its cookie and address, never stored raw."""
+    return DeviceTrace(
+        cookie=device_cookie or None,
+        ip=request.client.host if request.client else None,
+        kiosk=kiosk_cookie == "1",
+    )
+
+
+DeviceDep = Annotated[DeviceTrace, Depends(get_device)]
