@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+import analytics
 from app import clock
 from app.accounts.service import create_account, list_accounts, reset_password, set_disabled
 from app.config import Settings, get_settings
@@ -35,20 +36,9 @@ from app.models import ROLES
 from app.months import Month
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
-from app.stats.drivers import drivers
+from app.stats.outputs import drivers_output, satisfaction_output, targets_output, trend_output
 from app.stats.params import parse_query
-from app.stats.service import satisfaction
-from app.stats.table import (
-    DRIVER_FIELDS,
-    ROW_FIELDS,
-    TARGET_COLUMNS,
-    TREND_FIELDS,
-    driver_rows,
-    trend_rows,
-    write_rows,
-)
-from app.stats.targets import TARGET_FIELDS, plan_targets
-from app.stats.trend import trend
+from app.stats.table import write_rows
 from app.surveys.forms import FormCatalog, FormFileError
 from app.surveys.qr import poster_set, posters_html
 
@@ -228,31 +218,17 @@ def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     )
     url = settings.analytics_database_url or settings.database_url
     analytics_settings = settings.model_copy(update={"database_url": url})
-    echo: dict[str, object] = query.echo(query.weighting or "default")
     with _session(analytics_settings) as session:
-        if args.action == "targets":
-            rows = plan_targets(session, catalog, query)
-            fields = [*TARGET_COLUMNS, *TARGET_FIELDS]
-            document: dict[str, object] = {"query": echo, "rows": rows}
-        elif args.action == "trend":
-            found = trend(session, catalog, query, series)
-            rows = trend_rows(found)
-            fields = [*([series] if series else []), *TREND_FIELDS]
-            document = {"query": {**echo, "by": series}, "series": found}
-        elif args.action == "drivers":
-            model = drivers(session, catalog, query)
-            rows = driver_rows(model["drivers"])
-            document = model
-            fields = list(DRIVER_FIELDS)
+        if args.action == "trend":
+            output = trend_output(session, catalog, query, series, None)
         else:
-            result = satisfaction(session, catalog, query)
-            rows = result.rows
-            fields = [*query.by, *ROW_FIELDS]
-            document = result.document()
+            answer = {"targets": targets_output, "drivers": drivers_output,
+                      "satisfaction": satisfaction_output}[args.action]  # fmt: skip
+            output = answer(session, catalog, query, None)
     if args.format == "csv":
-        write_rows(sys.stdout, rows, fields)
+        write_rows(sys.stdout, output.rows, output.fields)
     else:
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(output.document, sys.stdout, ensure_ascii=False, indent=2)
         print()
     return 0
 
@@ -422,8 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--by", choices=("sector", "unit"), help="one series for all")
         if name in ("satisfaction", "trend"):
             command.add_argument("--indicator", default="overall")
-        command.add_argument("--weighting", choices=("none", "poststratified", "raked"))
-        command.add_argument("--ci", default="logit", choices=("logit", "beta", "wald"))
+        command.add_argument("--weighting", choices=analytics.WEIGHTINGS)
+        command.add_argument("--ci", default="logit", choices=analytics.INTERVALS)
         command.add_argument("--level", type=float, default=0.95)
         command.add_argument("--format", default="json", choices=("json", "csv"))
         command.set_defaults(handler=cmd_analytics)

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from app.stats.table import ROW_FIELDS
+from app.stats.rows import ROW_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 

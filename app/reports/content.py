@@ -20,7 +20,7 @@ from app.principals import Principal
 from app.privacy import mask_personal_data
 from app.stats.drivers import drivers
 from app.stats.indicators import SIPAS, elements, scored_questions
-from app.stats.service import SatisfactionQuery, satisfaction
+from app.stats.service import SatisfactionQuery, resolved_weighting, satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import CODE_ALPHABET, FormCatalog, decode_codes
@@ -128,11 +128,10 @@ def build_report(
     weakest = sorted(answered, key=lambda row: row["rate"])[:WEAKEST_CRITERIA]
     series = trend(session, catalog, _query(month, month.back(TREND_MONTHS - 1)), "sector",
                    principal)  # fmt: skip
-    overall = satisfaction(session, catalog, base, principal)
     return MonthlyReport(
         month=month,
         scope="city" if unit_ids is None else "units",
-        query=overall.query,
+        query=base.echo(resolved_weighting(session, base, principal)),
         responses=_count(session, month, unit_ids, excluded=False),
         dossiers=_dossiers(session, month, unit_ids),
         flagged=_flags(session, month, unit_ids),

@@ -10,21 +10,18 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from app.deps import AnalyticsSessionDep, CsvBom, Reader, SettingsDep
-from app.stats.drivers import drivers
 from app.stats.flags import FLAG_FIELDS, CounterFlags, counter_flags
-from app.stats.params import parse_query
-from app.stats.service import SatisfactionQuery, satisfaction
-from app.stats.table import (
-    DRIVER_FIELDS,
-    ROW_FIELDS,
-    TARGET_COLUMNS,
-    TREND_FIELDS,
-    driver_rows,
-    trend_rows,
-    write_rows,
+from app.stats.outputs import (
+    Output,
+    drivers_output,
+    satisfaction_output,
+    targets_output,
+    trend_output,
 )
-from app.stats.targets import TARGET_FIELDS, plan_targets
-from app.stats.trend import trend
+from app.stats.params import parse_query
+from app.stats.rows import DriversAnswer, SatisfactionAnswer, TargetsAnswer, TrendAnswer
+from app.stats.service import SatisfactionQuery
+from app.stats.table import write_rows
 from app.surveys.deps import CatalogDep
 from app.surveys.forms import FormCatalog
 from app.text import UTF8_BOM
@@ -74,7 +71,7 @@ PeriodDep = Annotated[Period, Depends(period_params)]
 
 
 @dataclass(frozen=True)
-class Output:
+class OutputFormat:
     format: str
     bom: bool
 
@@ -82,11 +79,11 @@ class Output:
 def output_params(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     bom: CsvBom = False,
-) -> Output:
-    return Output(format, bom)
+) -> OutputFormat:
+    return OutputFormat(format, bom)
 
 
-OutputDep = Annotated[Output, Depends(output_params)]
+OutputDep = Annotated[OutputFormat, Depends(output_params)]
 
 
 def _csv(rows: list[dict[str, Any]], fields: list[str], bom: bool) -> Response:
@@ -96,7 +93,18 @@ def _csv(rows: list[dict[str, Any]], fields: list[str], bom: bool) -> Response:
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
 
 
-@router.get("/satisfaction", response_model=None)
+def _answer(output: Output, wanted: OutputFormat) -> Response:
+    if wanted.format == "csv":
+        return _csv(output.rows, output.fields, wanted.bom)
+    return JSONResponse(output.document)
+
+
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with format=csv"}
+}
+
+
+@router.get("/satisfaction", response_model=SatisfactionAnswer, responses=_CSV)
 def get_satisfaction(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
@@ -107,32 +115,25 @@ def get_satisfaction(
         str, Query(description="comma list of sector, unit, channel, month, question")
     ] = "",
     indicator: str = "overall",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Weighted satisfaction rates with intervals and target tests (docs/contracts.md §4)."""
     query = period.query(catalog, by, indicator)
-    result = satisfaction(session, catalog, query, principal)
-    if output.format == "csv":
-        return _csv(result.rows, [*query.by, *ROW_FIELDS], output.bom)
-    return JSONResponse(result.document())
+    return _answer(satisfaction_output(session, catalog, query, principal), output)
 
 
-@router.get("/targets", response_model=None)
+@router.get("/targets", response_model=TargetsAnswer, responses=_CSV)
 def get_targets(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
     output: OutputDep,
-) -> Response | dict[str, Any]:
+) -> Response:
     """Each indicator of the plan (docs/product.md) with its rate, interval and status."""
-    query = period.query(catalog)
-    rows = plan_targets(session, catalog, query, principal)
-    if output.format == "csv":
-        return _csv(rows, [*TARGET_COLUMNS, *TARGET_FIELDS], output.bom)
-    return JSONResponse({"query": query.echo(query.weighting or "default"), "rows": rows})
+    return _answer(targets_output(session, catalog, period.query(catalog), principal), output)
 
 
-@router.get("/trend", response_model=None)
+@router.get("/trend", response_model=TrendAnswer, responses=_CSV)
 def get_trend(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
@@ -141,30 +142,24 @@ def get_trend(
     output: OutputDep,
     by: Annotated[str | None, Query(description="sector or unit; none for one series")] = None,
     indicator: str = "overall",
-) -> Response | dict[str, Any]:
+) -> Response:
     """Monthly rates per sector or unit with intervals, and a test for a linear trend; as
     CSV, one row per series and month with the series' test repeated."""
     query = period.query(catalog, indicator=indicator)
-    series = trend(session, catalog, query, by or None, principal)
-    if output.format == "csv":
-        return _csv(trend_rows(series), [*([by] if by else []), *TREND_FIELDS], output.bom)
-    return {"query": {**query.echo(query.weighting or "default"), "by": by}, "series": series}
+    return _answer(trend_output(session, catalog, query, by or None, principal), output)
 
 
-@router.get("/drivers", response_model=None)
+@router.get("/drivers", response_model=DriversAnswer, responses=_CSV)
 def get_drivers(
     session: AnalyticsSessionDep,
     catalog: CatalogDep,
     principal: Reader,
     period: PeriodDep,
     output: OutputDep,
-) -> Response | dict[str, Any]:
+) -> Response:
     """Which elements move overall satisfaction most: a design-weighted logistic regression
     of overall satisfaction on the element answers, with odds ratios in plain words."""
-    result = drivers(session, catalog, period.query(catalog), principal)
-    if output.format == "csv":
-        return _csv(driver_rows(result["drivers"]), list(DRIVER_FIELDS), output.bom)
-    return result
+    return _answer(drivers_output(session, catalog, period.query(catalog), principal), output)
 
 
 class FlagsAnswer(BaseModel):

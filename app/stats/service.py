@@ -7,7 +7,7 @@ answered it and was satisfied. Raw rows never travel to Python.
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from itertools import product
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Date, bindparam, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 import analytics
 from app.models import CHANNELS, Sector, Target, Unit, Volume
@@ -23,13 +23,10 @@ from app.months import Month, months_of
 from app.principals import Principal
 from app.stats import tallies
 from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
+from app.stats.rows import ROW_FIELDS
 from app.surveys.forms import Choice3, FormCatalog
 
 BY_KEYS = ("sector", "unit", "channel", "month", "question")
-EMPTY_FIELDS = (
-    "rate", "se", "ci_low", "ci_high", "deff", "n_eff", "kish_n_eff", "status", "p_value",
-    "raking_gap",
-)  # fmt: skip
 _CELL_KEYS = ("unit", "sector", "month")
 _SATISFIED = "S"
 _UNSATISFIED = "U"
@@ -445,6 +442,23 @@ def build_frame(
     )
 
 
+def resolved_weighting(
+    session: Session, query: SatisfactionQuery, principal: Principal | None = None
+) -> analytics.Weighting:
+    """The weighting a query gets: the one it names, else post-stratified when the period
+    has volumes (within a unit key's units), else none."""
+    if query.weighting is not None:
+        return query.weighting
+    statement = (
+        select(func.count())
+        .select_from(Volume)
+        .where(col(Volume.month).in_(months_of(query.date_from, query.date_to)))
+    )
+    if principal is not None and principal.role == "unit":
+        statement = statement.where(col(Volume.unit_id).in_(principal.unit_ids))
+    return "poststratified" if session.exec(statement).one() else "none"
+
+
 def satisfaction(
     session: Session,
     catalog: FormCatalog,
@@ -547,7 +561,7 @@ def _empty_rows(
         rows.append(
             {
                 **keys,
-                **dict.fromkeys(EMPTY_FIELDS),
+                **dict.fromkeys(ROW_FIELDS),
                 "n": 0,
                 "not_answered": 0,
                 "df": 0,
@@ -607,29 +621,12 @@ def _rows_for(
             keys["unit"] = context.unit_codes.get(keys["unit"])
         if "question" in context.query.by:
             keys["question"] = indicator.name
-        found = estimates[index]
-        rows.append(
-            {
-                **keys,
-                "n": found.n,
-                "not_answered": found.not_answered,
-                "rate": found.rate,
-                "se": found.se,
-                "df": found.df,
-                "ci_low": found.ci_low,
-                "ci_high": found.ci_high,
-                "deff": found.deff,
-                "n_eff": found.n_eff,
-                "kish_n_eff": found.kish_n_eff,
-                "target": found.target,
-                "status": found.status,
-                "p_value": found.p_value,
-                "small_sample": found.small_sample,
-                "coverage": frame.coverage.get(index, 0.0),
-                "lonely_cells": found.lonely_cells,
-                "raking_gap": frame.weights.raking_gap,
-            }
-        )
+        values = {
+            **asdict(estimates[index]),
+            "coverage": frame.coverage.get(index, 0.0),
+            "raking_gap": frame.weights.raking_gap,
+        }
+        rows.append({**keys, **{name: values[name] for name in ROW_FIELDS}})
     return rows
 
 

@@ -4,21 +4,6 @@ series, drivers) as flat rows first."""
 import csv
 from typing import Any, TextIO
 
-ROW_FIELDS = (
-    "n", "not_answered", "rate", "se", "df", "ci_low", "ci_high", "deff", "n_eff",
-    "kish_n_eff", "target", "status", "p_value", "small_sample", "coverage", "lonely_cells",
-    "raking_gap",
-)  # fmt: skip
-TARGET_COLUMNS = ("indicator", "measured_by", "sectors", "channels")
-TREND_FIELDS = (
-    "month", "n", "rate", "se", "ci_low", "ci_high", "target", "status", "small_sample",
-    "trend_months", "trend_slope_per_month", "trend_se", "trend_p_value", "trend_direction",
-)  # fmt: skip
-DRIVER_FIELDS = (
-    "rank", "element", "coefficient", "se", "odds_ratio", "odds_ratio_low", "odds_ratio_high",
-    "p_value", "text_vi", "text_en",
-)  # fmt: skip
-
 
 def trend_rows(series: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per series and month, the series' trend test repeated on each."""

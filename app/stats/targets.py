@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app.principals import Principal
+from app.stats.rows import TARGET_FIELDS
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.surveys.forms import FormCatalog
 
@@ -32,10 +33,6 @@ PLAN_INDICATORS = (
     ),
     PlanIndicator("sipas", "sipas"),
 )
-TARGET_FIELDS = (
-    "n", "rate", "se", "df", "ci_low", "ci_high", "target", "status", "p_value",
-    "small_sample", "coverage",
-)  # fmt: skip
 
 
 def plan_targets(

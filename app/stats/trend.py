@@ -9,11 +9,11 @@ from sqlmodel import Session
 import analytics
 from app.errors import FieldError, Invalid
 from app.principals import Principal
+from app.stats.rows import POINT_FIELDS
 from app.stats.service import SatisfactionQuery, satisfaction
 from app.surveys.forms import FormCatalog
 
 SERIES_KEYS = ("sector", "unit")
-POINT_FIELDS = ("month", "n", "rate", "se", "ci_low", "ci_high", "target", "status", "small_sample")
 
 
 def trend(
