@@ -2,41 +2,27 @@
 
 import csv
 import io
-import uuid
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app.models import Unit
 from app.privacy import mask_personal_data
-from app.responses.records import ResponseRecord, insert_records
 from app.surveys.forms import FormCatalog
 from app.text import safe_cell
-from tests.factories import api_key
+from tests.factories import api_key, response_record, store
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def add(session: Session, catalog: FormCatalog, unit: str, comment: str | None, count: int) -> None:
-    form = catalog.get("counter-quick", 1)
-    assert form is not None
-    unit_id = session.exec(select(Unit.id).where(Unit.code == unit)).one()
-    assert unit_id is not None
-    records = []
-    for index in range(count):
-        moment = datetime(2026, 10, 5, 2, 0, index % 60, tzinfo=UTC)
-        records.append(
-            ResponseRecord(
-                id=uuid.uuid4(), submitted_at=moment, unit_id=unit_id, sector_code="land",
-                channel="counter", form=form, source="import",
-                codes=(("overall", 2), ("improve", 1), ("improve", 3)),
-                texts=(("comment", comment),) if comment else (), content_sha256="0" * 64,
-            )
-        )  # fmt: skip
-    insert_records(session.connection(), records, ZONE)
+    store(session, [
+        response_record(session, catalog, unit=unit, comment=comment,
+                        codes=(("overall", 2), ("improve", 1), ("improve", 3)),
+                        at=f"2026-10-05T09:00:{index % 60:02d}+07:00")
+        for index in range(count)
+    ])  # fmt: skip
 
 
 @pytest.mark.parametrize(

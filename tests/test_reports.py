@@ -6,7 +6,6 @@ import io
 import os
 import re
 import threading
-import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,19 +24,18 @@ from sqlmodel import Session, col, select
 from app.config import Settings
 from app.db import create_db_engine
 from app.main import create_app
-from app.models import Report, Unit
+from app.models import Report
 from app.months import Month
 from app.reports import service as report_service
 from app.reports.schedule import run_due
 from app.reports.wording import percent
-from app.responses.records import ResponseRecord, insert_records
 from app.seeding.demo import seed_demo
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
 from tests.browsers import launch_chromium, skip_without_chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
-from tests.factories import api_key
+from tests.factories import api_key, response_record, store
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -64,18 +62,12 @@ UNCLEAN = "Chậm\u000b trễ\r=cmd|' /C calc'!A0\x1f"
 
 def _add_hostile_comment(session: Session, catalog: FormCatalog) -> None:
     """The latest dissatisfied comment of October: a formula, markup and a phone number."""
-    form = catalog.get("counter-quick", 1)
-    assert form is not None
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    record = ResponseRecord(
-        id=uuid.uuid4(), submitted_at=datetime(2026, 10, 31, 16, 59, tzinfo=UTC),
-        unit_id=unit_id, sector_code="land", channel="paper", form=form, source="import",
-        codes=(("overall", 1),), texts=(("comment", HOSTILE),), content_sha256="0" * 64,
-    )  # fmt: skip
-    unclean = record._replace(id=uuid.uuid4(), texts=(("comment", UNCLEAN),),
-                              submitted_at=datetime(2026, 10, 31, 16, 58, tzinfo=UTC))  # fmt: skip
-    insert_records(session.connection(), [record, unclean], ZONE)
+    store(session, [
+        response_record(session, catalog, channel="paper", codes=(("overall", 1),),
+                        comment=text, at=at)
+        for text, at in ((HOSTILE, "2026-10-31T23:59:00+07:00"),
+                         (UNCLEAN, "2026-10-31T23:58:00+07:00"))
+    ])  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -430,20 +422,13 @@ def test_a_version_is_the_same_figures_in_every_language_and_format(
     version = f"?version={made['version']}"
     before = http.get(f"/api/v1/reports/2026-08.csv{version}").text
     # August changes after the version was made: thirty more dissatisfied citizens.
-    form = catalog.get("counter-quick", 1)
-    assert form is not None
     with Session(site.engine) as session:
-        unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-        assert unit_id is not None
         late = [
-            ResponseRecord(
-                id=uuid.uuid4(), submitted_at=datetime(2026, 8, 20, 3, tzinfo=UTC),
-                unit_id=unit_id, sector_code="land", channel="paper", form=form,
-                source="import", codes=(("overall", 1),), texts=(), content_sha256="0" * 64,
-            )
+            response_record(session, catalog, channel="paper", codes=(("overall", 1),),
+                            at="2026-08-20T10:00:00+07:00")
             for _ in range(30)
         ]  # fmt: skip
-        insert_records(session.connection(), late, ZONE)
+        store(session, late)
         session.commit()
     english = http.get(f"/api/v1/reports/2026-08.csv{version}&lang=en").text
     assert english != before  # its words are English …

@@ -5,9 +5,16 @@ responses but no volumes, item non-response and "not applicable", a sector where
 is satisfied and one where no one is, two months, and a channel domain that cuts across
 cells. R's script is tests/r/survey_reference.R; it gets the responses as rows and does
 its own weighting. Without R the tests skip, except in CI, where they fail.
+
+R's answers are also kept in tests/r/reference/ (the statsmodels ``results_*.py`` habit),
+beside the script that made them, so a machine without R still checks every figure; the
+R tests check that the kept answers are still R's. After a deliberate change to the data
+or the cases, ``SIPAS_REFRESH_R_REFERENCE=1 pytest tests/test_stats_against_r.py -m r``
+writes them again.
 """
 
 import csv
+import json
 import os
 import random
 import shutil
@@ -16,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,9 +39,9 @@ from app.stats.service import satisfaction
 from app.stats.tallying import tally_month
 from app.surveys.forms import FormCatalog, decode_codes
 
-pytestmark = pytest.mark.r
-
 R_SCRIPT = Path(__file__).with_name("r") / "survey_reference.R"
+KEPT = Path(__file__).with_name("r") / "reference"
+REFRESH = os.environ.get("SIPAS_REFRESH_R_REFERENCE") == "1"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 UNITS = ("10507", "10525", "10532", "10537")
 SECTORS = {"land": 0.8, "justice": 0.93, "health": 1.0, "transport": 0.0}
@@ -53,10 +61,42 @@ ELEMENT_OF = {
     for criterion in criteria
 }  # fmt: skip
 
-needs_r = pytest.mark.skipif(
+_without_r = pytest.mark.skipif(
     shutil.which("Rscript") is None and os.environ.get("CI") != "true",
     reason="R with the survey package is not installed (CI installs r-cran-survey)",
 )
+
+
+def needs_r(test: Any) -> Any:
+    return pytest.mark.r(_without_r(test))
+
+
+def _kept_path(name: str) -> Path:
+    return KEPT / f"{name}.json"
+
+
+def _kept(name: str) -> Any:
+    """R's answer as kept in the repository (NaN where R said NA)."""
+    return json.loads(_kept_path(name).read_text(encoding="utf-8"))
+
+
+def _keep_or_check(name: str, fresh: Any, script: Path) -> None:
+    """R's fresh answer, kept (on a refresh) or compared with the kept one."""
+    if REFRESH:
+        KEPT.mkdir(exist_ok=True)
+        versions = subprocess.run(
+            ["Rscript", "-e", 'cat(R.version.string, "survey", format(packageVersion("survey")))'],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        made_by = f"Rscript {script.relative_to(script.parents[2])} ({versions})"
+        document = {"made_by": made_by, **fresh}
+        _kept_path(name).write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+        return
+    kept = _kept(name)
+    kept.pop("made_by")
+    assert kept.keys() == fresh.keys()
+    for key, value in fresh.items():
+        assert kept[key] == pytest.approx(value, abs=1e-12, nan_ok=True), key
 
 
 @dataclass(frozen=True)
@@ -245,6 +285,53 @@ def test_estimates_agree_with_r(
         session, catalog, generated, tmp_path,
         by=keys, indicator=indicator, weighting=weighting, method=method,
     )  # fmt: skip
+    if source == "responses":
+        flat = {f"{domain}/{k}": v for domain, row in expected.items() for k, v in row.items()}
+        _keep_or_check(_case_name(by, indicator, weighting, method), flat, R_SCRIPT)
+    _agree(ours, expected, keys, weighting)
+
+
+def _case_name(by: str, indicator: str, weighting: str, method: str) -> str:
+    return f"estimates-{by.replace(',', '+') or 'all'}-{indicator}-{weighting}-{method}"
+
+
+@pytest.mark.parametrize(("by", "indicator", "weighting", "method", "source"), SOURCED)
+def test_estimates_agree_with_rs_kept_answers(
+    session: Session,
+    catalog: FormCatalog,
+    generated: Generated,
+    by: str,
+    indicator: str,
+    weighting: str,
+    method: str,
+    source: str,
+) -> None:
+    """The same comparison without R, against its answers kept in tests/r/reference/."""
+    if REFRESH:
+        pytest.skip("the kept answers are being written again")
+    if source == "tallies":
+        for year, month in MONTHS:
+            assert tally_month(session, catalog, f"{year:04d}-{month:02d}") == "tallied"
+    keys = tuple(k for k in by.split(",") if k)
+    query = parse_query(
+        catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,
+        weighting=weighting, interval=method,
+    )  # fmt: skip
+    kept = _kept(_case_name(by, indicator, weighting, method))
+    kept.pop("made_by")
+    expected: dict[str, dict[str, float]] = {}
+    for name, value in kept.items():
+        domain, field = name.rsplit("/", 1)
+        expected.setdefault(domain, {})[field] = value
+    _agree(satisfaction(session, catalog, query).rows, expected, keys, weighting)
+
+
+def _agree(
+    ours: list[dict[str, Any]],
+    expected: dict[str, dict[str, float]],
+    keys: tuple[str, ...],
+    weighting: str,
+) -> None:
     tolerance = 1e-6 if weighting == "raked" else 1e-9
     interval_tolerance = 1e-6 if weighting == "raked" else 1e-8
     compared = 0
@@ -304,12 +391,31 @@ def test_drivers_agree_with_rs_svyglm(
     if finished.returncode:
         pytest.fail(f"R failed:\n{finished.stderr}")
     with out.open() as handle:
-        expected = {row["element"]: row for row in csv.DictReader(handle)}
+        fresh = {
+            f"{row['element']}/{field}": float(row[field])
+            for row in csv.DictReader(handle)
+            for field in ("coefficient", "se")
+        }
+    _keep_or_check("drivers-poststratified", fresh, R_SCRIPT.with_name("drivers_reference.R"))
+    _drivers_agree(session, catalog, fresh)
+
+
+def test_drivers_agree_with_rs_kept_answers(
+    session: Session, catalog: FormCatalog, generated: Generated
+) -> None:
+    if REFRESH:
+        pytest.skip("the kept answers are being written again")
+    kept = _kept("drivers-poststratified")
+    kept.pop("made_by")
+    _drivers_agree(session, catalog, kept)
+
+
+def _drivers_agree(session: Session, catalog: FormCatalog, expected: dict[str, float]) -> None:
     query = parse_query(catalog, date_from="2025-03-01", date_to="2025-04-30",
                         weighting="poststratified")  # fmt: skip
     found = drivers(session, catalog, query)
     assert {d["element"] for d in found["drivers"]} == set(ELEMENTS)
     for driver in found["drivers"]:
-        reference = expected[driver["element"]]
-        assert driver["coefficient"] == pytest.approx(float(reference["coefficient"]), abs=1e-6)
-        assert driver["se"] == pytest.approx(float(reference["se"]), abs=1e-6)
+        element = driver["element"]
+        assert driver["coefficient"] == pytest.approx(expected[f"{element}/coefficient"], abs=1e-6)
+        assert driver["se"] == pytest.approx(expected[f"{element}/se"], abs=1e-6)
