@@ -2,13 +2,11 @@
 
 import re
 import shlex
-from pathlib import Path
 
 import pytest
 
 from app.cli import build_parser
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def sipas_commands(text: str) -> list[list[str]]:

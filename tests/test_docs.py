@@ -4,8 +4,7 @@ import re
 from pathlib import Path
 
 from app.stats.rows import ROW_FIELDS
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def test_every_analytics_row_field_is_documented_in_order() -> None:

@@ -8,7 +8,7 @@ from playwright.sync_api import Route, sync_playwright
 
 from tests.browsers import launch_chromium, skip_without_chromium
 from tests.live_server import LiveServer
-from tests.test_survey_browser import ARTEFACTS
+from tests.paths import ARTEFACTS
 
 pytestmark = pytest.mark.browser
 

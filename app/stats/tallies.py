@@ -6,7 +6,7 @@ not; ``month_count`` holds the cell's responses; ``month_pattern`` holds, per el
 few criteria, the responses with each answer pattern over them (at most 3^5 per cell, the
 counts an element index needs). A query over closed months then reads a few thousand
 rows instead of every response, and gets the same counts, hence the same estimates
-(tests/test_tallies.py).
+(tests/stats/test_tallies.py).
 
 The tallies stay equal to the responses:
 

@@ -1,4 +1,4 @@
-# svyglm reference for the drivers endpoint (tests/test_stats_against_r.py).
+# svyglm reference for the drivers endpoint (tests/stats/test_stats_against_r.py).
 #   Rscript drivers_reference.R responses.csv volumes.csv out.csv
 # responses.csv: cell, y (overall satisfied 0/1), and one 0/1 column per element.
 suppressPackageStartupMessages(library(survey))

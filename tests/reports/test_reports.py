@@ -3,7 +3,6 @@ on schedule once, caught up when missed, and versioned, never changed."""
 
 import csv
 import io
-import os
 import re
 import threading
 import zipfile
@@ -37,13 +36,13 @@ from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.factories import api_key, response_record, store
 from tests.live_server import LiveServer
+from tests.paths import ARTEFACTS
 
 pytestmark = pytest.mark.slow
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_NOW = datetime(2026, 11, 26, 17, 30, tzinfo=ZONE)  # the demo: 2026-06 … 26 Nov 2026
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
-ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 
 
 @dataclass(frozen=True)

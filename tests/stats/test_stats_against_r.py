@@ -3,13 +3,13 @@
 The data have unequal cells, lonely cells, empty cells (dossiers, no responses), cells with
 responses but no volumes, item non-response and "not applicable", a sector where everyone
 is satisfied and one where no one is, two months, and a channel domain that cuts across
-cells. R's script is tests/r/survey_reference.R; it gets the responses as rows and does
+cells. R's script is tests/stats/r/survey_reference.R; it gets the responses as rows and does
 its own weighting. Without R the tests skip, except in CI, where they fail.
 
-R's answers are also kept in tests/r/reference/ (the statsmodels ``results_*.py`` habit),
+R's answers are also kept in tests/stats/r/reference/ (the statsmodels ``results_*.py`` habit),
 beside the script that made them, so a machine without R still checks every figure; the
 R tests check that the kept answers are still R's. After a deliberate change to the data
-or the cases, ``SIPAS_REFRESH_R_REFERENCE=1 pytest tests/test_stats_against_r.py -m r``
+or the cases, ``SIPAS_REFRESH_R_REFERENCE=1 pytest tests/stats/test_stats_against_r.py -m r``
 writes them again.
 """
 
@@ -38,6 +38,7 @@ from app.stats.params import parse_query
 from app.stats.service import satisfaction
 from app.stats.tallying import tally_month
 from app.surveys.forms import FormCatalog, decode_codes
+from tests.paths import ROOT
 
 R_SCRIPT = Path(__file__).with_name("r") / "survey_reference.R"
 KEPT = Path(__file__).with_name("r") / "reference"
@@ -88,7 +89,7 @@ def _keep_or_check(name: str, fresh: Any, script: Path) -> None:
             ["Rscript", "-e", 'cat(R.version.string, "survey", format(packageVersion("survey")))'],
             capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
-        made_by = f"Rscript {script.relative_to(script.parents[2])} ({versions})"
+        made_by = f"Rscript {script.relative_to(ROOT)} ({versions})"
         document = {"made_by": made_by, **fresh}
         _kept_path(name).write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
         return
@@ -306,7 +307,7 @@ def test_estimates_agree_with_rs_kept_answers(
     method: str,
     source: str,
 ) -> None:
-    """The same comparison without R, against its answers kept in tests/r/reference/."""
+    """The same comparison without R, against its answers kept in tests/stats/r/reference/."""
     if REFRESH:
         pytest.skip("the kept answers are being written again")
     if source == "tallies":

@@ -4,7 +4,6 @@ comments, units shown with their intervals and flagged only when significantly b
 import re
 from collections.abc import Iterator
 from html import unescape
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,10 +15,10 @@ from app.dashboard.charts import caterpillar, trend_chart
 from app.models import Unit, Volume
 from app.surveys.forms import FormCatalog
 from tests.browsers import launch_chromium, skip_without_chromium
+from tests.dashboard.test_dashboard_sessions import key_of, sign_in
 from tests.factories import api_key, response_record, store
-from tests.test_dashboard_sessions import key_of, sign_in
+from tests.paths import ARTEFACTS
 
-ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artefacts"
 PHONE_IN_COMMENT = "Chờ 3 lần, gọi 0912 345 678 mà không ai nghe"
 
 

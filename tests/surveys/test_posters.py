@@ -2,7 +2,6 @@
 print right under the app's strict Content-Security-Policy. The QR codes are read back
 from the printed pages, as a phone would read them."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,10 +25,10 @@ from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.factories import api_key
 from tests.live_server import LiveServer
+from tests.paths import ARTEFACTS
 
 pytestmark = pytest.mark.browser
 
-ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 BASE = "https://khaosat.haiphong.example.vn"
 COUNTERS = {"poster-dat": "Quầy 1 – Đất đai", "poster-tp": "Quầy 2 – Tư pháp, hộ tịch",
             "poster-xd": "Quầy 3 – Xây dựng, quy hoạch và các thủ tục hành chính khác"}  # fmt: skip

@@ -1,4 +1,4 @@
-# Reference estimates from R's survey package, for tests/test_stats_against_r.py.
+# Reference estimates from R's survey package, for tests/stats/test_stats_against_r.py.
 #
 #   Rscript survey_reference.R responses.csv volumes.csv params.csv out.csv
 #

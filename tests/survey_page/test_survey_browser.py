@@ -4,12 +4,10 @@ The application runs on a real uvicorn over a database of its own, as in product
 what the browser sends is committed, and the tests read it back from the database.
 """
 
-import os
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,11 +33,11 @@ from tests.browsers import launch_chromium, skip_without_chromium
 from tests.conftest import TEST_SECRET
 from tests.databases import fresh_database
 from tests.live_server import LiveServer
+from tests.paths import ARTEFACTS
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
-ARTEFACTS = Path(os.environ.get("SIPAS_TEST_ARTEFACTS", "test-artefacts"))
 
 skip_without_chromium()
 
