@@ -24,7 +24,7 @@ from app.principals import Principal
 from app.stats import tallies
 from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
 from app.stats.rows import ROW_FIELDS
-from app.surveys.forms import Choice3, FormCatalog
+from app.surveys.forms import CODE_ALPHABET, Choice3, FormCatalog, Likert5
 
 BY_KEYS = ("sector", "unit", "channel", "month", "question")
 _CELL_KEYS = ("unit", "sector", "month")
@@ -121,10 +121,13 @@ def _state_sql(catalog: FormCatalog, questions: Sequence[str], index: bool) -> s
             if position is None or question is None:
                 parts.append(f"'{_NONE}'")
                 continue
-            satisfied = ("2", "3") if isinstance(question, Choice3) else ("4", "5")
-            unsatisfied = ("1",) if isinstance(question, Choice3) else ("1", "2", "3")
-            cases = " ".join(f"WHEN '{c}' THEN '{_SATISFIED}'" for c in satisfied)
-            cases += " " + " ".join(f"WHEN '{c}' THEN '{_UNSATISFIED}'" for c in unsatisfied)
+            if not isinstance(question, Likert5 | Choice3):
+                parts.append(f"'{_NONE}'")
+                continue
+            cases = " ".join(f"WHEN '{CODE_ALPHABET[c]}' THEN '{_SATISFIED}'"
+                             for c in question.satisfied_codes)  # fmt: skip
+            cases += " " + " ".join(f"WHEN '{CODE_ALPHABET[c]}' THEN '{_UNSATISFIED}'"
+                                    for c in question.unsatisfied_codes)  # fmt: skip
             parts.append(f"(CASE substr(answer_codes, {position + 1}, 1) {cases} ELSE '.' END)")
         if all(part == f"'{_NONE}'" for part in parts):
             continue

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -76,6 +76,10 @@ class Likert5(_QuestionBase):
     type: Literal["likert5"]
     allow_not_applicable: bool = True
 
+    # What counts as satisfied, for every estimate (docs/method.md); 0 is outside both.
+    satisfied_codes: ClassVar[tuple[int, ...]] = (4, 5)
+    unsatisfied_codes: ClassVar[tuple[int, ...]] = (1, 2, 3)
+
     @cached_property
     def codes(self) -> frozenset[int]:
         return frozenset(range(0 if self.allow_not_applicable else 1, 6))
@@ -85,6 +89,8 @@ class Choice3(_QuestionBase):
     """The one-stop rules' counter vote: 1 Không hài lòng, 2 Hài lòng, 3 Rất hài lòng."""
 
     type: Literal["choice3"]
+    satisfied_codes: ClassVar[tuple[int, ...]] = (2, 3)
+    unsatisfied_codes: ClassVar[tuple[int, ...]] = (1,)
 
     @cached_property
     def codes(self) -> frozenset[int]:
