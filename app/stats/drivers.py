@@ -54,32 +54,31 @@ def drivers(
     keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
     sizes = np.array([n for *_, n in counts], dtype=np.int64)
     frame = build_frame(keys, sizes, replace(query, by=()), weighting, volumes, unit_codes)
-    spans, start = [], 1
+    # The patterns side by side, one byte per answer: (groups, 1 + criteria).
+    states = np.frombuffer(
+        "".join(pattern for *_, pattern, _ in counts).encode("ascii"), dtype=np.uint8
+    ).reshape(len(counts), len(questions))
+    answered, satisfied = states != ord("."), states == ord("S")
+    shares, usable, start = [], answered[:, 0] & (frame.cell >= 0), 1
     for eid in names:
-        spans.append((start, start + len(element_map[eid][0])))
-        start += len(element_map[eid][0])
-    rows, outcome, kept = [], [], []
-    for position, (*_, pattern, _) in enumerate(counts):
-        if pattern[0] == "." or frame.cell[position] < 0:
-            continue
-        shares = []
-        for low, high in spans:
-            answered = [c for c in pattern[low:high] if c != "."]
-            if not answered:
-                break
-            shares.append(sum(c == "S" for c in answered) / len(answered))
-        else:
-            rows.append(shares)
-            outcome.append(1.0 if pattern[0] == "S" else 0.0)
-            kept.append(position)
+        end = start + len(element_map[eid][0])
+        asked = answered[:, start:end].sum(axis=1)
+        usable &= asked > 0
+        shares.append(satisfied[:, start:end].sum(axis=1) / np.maximum(asked, 1))
+        start = end
+    # Responses alike in cell, outcome and element shares are one group of the model:
+    # the same likelihood and sandwich, from far fewer rows than answer patterns.
+    keyed = np.column_stack([frame.cell, satisfied[:, 0], *shares])[usable]
+    groups, inverse = np.unique(keyed, axis=0, return_inverse=True)
+    group_sizes = np.bincount(inverse.ravel(), sizes[usable], groups.shape[0]).astype(np.int64)
     model = None
-    if kept:
+    if groups.shape[0]:
         model = analytics.drivers.fit_drivers(
             names,
-            np.array(rows, dtype=np.float64),
-            np.array(outcome),
-            sizes[kept],
-            frame.cell[kept],
+            groups[:, 2:],
+            groups[:, 1],
+            group_sizes,
+            groups[:, 0].astype(np.intp),
             frame.cell_size,
             frame.weights,
             level=query.level,
