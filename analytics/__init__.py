@@ -18,6 +18,7 @@ from analytics.design import (
     unweighted,
 )
 from analytics.estimates import INTERVALS, SMALL_SAMPLE, Estimate, Interval, estimate
+from analytics.moments import Moments, estimate_index
 from analytics.trend import Trend, linear_trend
 
 __all__ = [
@@ -29,12 +30,14 @@ __all__ = [
     "WEIGHTINGS",
     "Estimate",
     "Interval",
+    "Moments",
     "Raking",
     "Sample",
     "Trend",
     "Weighting",
     "Weights",
     "estimate",
+    "estimate_index",
     "linear_trend",
     "poststratified",
     "raked",

@@ -94,11 +94,11 @@ def _cell_sum(
     return np.bincount(cell, values, cells).astype(np.float64)
 
 
-def _rake_residuals(
-    sample: Sample,
+def _rake_projected(
+    sum_z: NDArray[np.float64],
+    sum_z2: NDArray[np.float64],
+    cell_size: NDArray[np.int64],
     weights: Weights,
-    z: NDArray[np.float64],
-    domain: int,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per cell, Σz and Σz² after R's raking projections (``svyrecvar``, class "raking").
 
@@ -107,18 +107,14 @@ def _rake_residuals(
     cell, so it is carried per cell.
     """
     assert weights.raking is not None
-    cells = sample.cell_size.shape[0]
-    in_domain = sample.domain == domain
-    sum_z = np.bincount(sample.cell[in_domain], z[in_domain] * sample.count[in_domain], cells)
-    sum_z2 = np.bincount(sample.cell[in_domain], z[in_domain] ** 2 * sample.count[in_domain], cells)
     w = weights.cell_weight
-    shift = np.zeros(cells)
+    shift = np.zeros(cell_size.shape[0])
     for _ in range(RAKING_PROJECTIONS):
         for margin in weights.raking.margins:
             # Σ_i x_i / w_i over each category, with x = z − shift.
-            cell_total = (sum_z - sample.cell_size * shift) / w
+            cell_total = (sum_z - cell_size * shift) / w
             category_sum = np.bincount(margin, cell_total)
-            category_size = np.bincount(margin, sample.cell_size)
+            category_size = np.bincount(margin, cell_size)
             mean = np.divide(
                 category_sum,
                 category_size,
@@ -126,8 +122,8 @@ def _rake_residuals(
                 where=category_size > 0,
             )
             shift = shift + w * mean[margin]
-    total = sum_z - sample.cell_size * shift
-    squares = sum_z2 - 2 * shift * sum_z + sample.cell_size * shift**2
+    total = sum_z - cell_size * shift
+    squares = sum_z2 - 2 * shift * sum_z + cell_size * shift**2
     return total, squares
 
 
@@ -222,84 +218,110 @@ def estimate(
         where=sums.weighted_answered > 0,
     )
     z = _influence(sample, weight, np.nan_to_num(rates), sums.weighted_answered, coefficients)
-    design_rows = int(sample.cell_size.sum())
     involved = coefficients != 0
+    cells = sample.cell_size.shape[0]
     results = []
     for domain in range(sample.n_domains):
         in_domain = sample.domain == domain
         counts = sample.count[in_domain]
         any_answer = sample.answered[in_domain][:, involved].any(axis=1)
-        responses = int(counts.sum())
-        answering = int(counts[any_answer].sum())
-        if index:
-            used_mask = np.ones(counts.shape[0], dtype=bool)
-            n = responses
-        else:
-            used_mask = any_answer
-            n = answering
-        cells_used = np.unique(sample.cell[in_domain][used_mask])
-        df = int(n - cells_used.shape[0])
-        domain_rates = rates[domain][involved]
-        target = None
-        if targets is not None and not np.isnan(targets[domain]):
-            target = float(targets[domain])
-        lonely = int(np.sum(sample.cell_size[cells_used] == 1))
-        if n == 0 or np.any(np.isnan(domain_rates)):
-            results.append(
-                Estimate(
-                    n=n,
-                    not_answered=responses - answering,
-                    rate=None, se=None, df=max(df, 0), ci_low=None, ci_high=None,
-                    deff=None, n_eff=None, kish_n_eff=None, target=target, status=None,
-                    p_value=None, small_sample=True, lonely_cells=lonely,
-                )
-            )  # fmt: skip
-            continue
-        p = float(np.dot(coefficients[involved], domain_rates))
-        if weights.raking is not None:
-            cell_total, cell_squares = _rake_residuals(sample, weights, z, domain)
-        else:
-            cells = sample.cell_size.shape[0]
-            cell_total = _cell_sum(sample.cell[in_domain], z[in_domain] * counts, cells)
-            cell_squares = _cell_sum(sample.cell[in_domain], z[in_domain] ** 2 * counts, cells)
-        variance = _variance(cell_total, cell_squares, sample.cell_size)
-        se = float(np.sqrt(variance))
-        rows = design_rows if weights.raking is not None else n
-        ci_low, ci_high = _interval(interval, p, variance, df, rows, level, n)
-        binomial = p * (1 - p)
-        group_weight = weight[sample.cell[in_domain]]
-        answering_weight = group_weight[used_mask]
-        answering_count = counts[used_mask]
-        kish = float(
-            (answering_weight @ answering_count) ** 2 / ((answering_weight**2) @ answering_count)
-        )
-        status = None
-        p_value = None
-        if target is not None:
-            status = (
-                "met" if ci_low >= target else "not_met" if ci_high < target else "inconclusive"
-            )
-            if se > 0:
-                p_value = float(stats.t.cdf((p - target) / se, df))
-            else:
-                p_value = 1.0 if p >= target else 0.0
+        used = np.ones(counts.shape[0], dtype=bool) if index else any_answer
+        group_cells = sample.cell[in_domain]
+        group_weight = weight[group_cells]
         results.append(
-            Estimate(
-                n=n,
-                not_answered=responses - answering,
-                rate=p,
-                se=se,
-                df=df,
-                ci_low=ci_low,
-                ci_high=ci_high,
-                deff=variance / (binomial / (n - 1)) if binomial > 0 and n > 1 else None,
-                n_eff=binomial / variance if variance > 0 else None,
-                kish_n_eff=kish,
-                target=target,
-                status=status,
-                p_value=p_value,
-                small_sample=n < small_sample or variance <= 0,
-                lonely_cells=lonely,
+            estimate_from_pieces(
+                DomainPieces(
+                    responses=int(counts.sum()),
+                    answering=int(counts[any_answer].sum()),
+                    cells_used=np.unique(group_cells[used]),
+                    rates=rates[domain][involved],
+                    sum_z=_cell_sum(group_cells, z[in_domain] * counts, cells),
+                    sum_z2=_cell_sum(group_cells, z[in_domain] ** 2 * counts, cells),
+                    weight_total=float(group_weight[used] @ counts[used]),
+                    weight_squares=float((group_weight[used] ** 2) @ counts[used]),
+                ),
+                sample.cell_size, weights, coefficients[involved],
+                None if targets is None else float(targets[domain]),
+                interval, level, small_sample, index,
             )
-        )
+        )  # fmt: skip
     return results
+
+
+@dataclass(frozen=True)
+class DomainPieces:
+    """What an estimate of one domain needs, however its responses were summarised.
+
+    ``sum_z`` and ``sum_z2`` are, per cell, Σz and Σz² over the domain's responses (z as in
+    docs/method.md, before any raking projection); the weight sums are over the responses
+    the estimate uses (for an index, all of the domain's).
+    """
+
+    responses: int
+    answering: int
+    cells_used: NDArray[np.intp]
+    rates: NDArray[np.float64]  # p_q of the indicators involved
+    sum_z: NDArray[np.float64]
+    sum_z2: NDArray[np.float64]
+    weight_total: float
+    weight_squares: float
+
+
+def estimate_from_pieces(
+    pieces: DomainPieces,
+    cell_size: NDArray[np.int64],
+    weights: Weights,
+    coefficients: NDArray[np.float64],
+    target: float | None,
+    interval: Interval,
+    level: float,
+    small_sample: int,
+    index: bool,
+) -> Estimate:
+    """One domain's estimate from its pieces: the same for answer groups and moments."""
+    n = pieces.responses if index else pieces.answering
+    df = int(n - pieces.cells_used.shape[0])
+    if target is not None and np.isnan(target):
+        target = None
+    lonely = int(np.sum(cell_size[pieces.cells_used] == 1))
+    not_answered = pieces.responses - pieces.answering
+    if n == 0 or np.any(np.isnan(pieces.rates)):
+        return Estimate(
+            n=n, not_answered=not_answered, rate=None, se=None, df=max(df, 0), ci_low=None,
+            ci_high=None, deff=None, n_eff=None, kish_n_eff=None, target=target, status=None,
+            p_value=None, small_sample=True, lonely_cells=lonely,
+        )  # fmt: skip
+    p = float(np.dot(coefficients, pieces.rates))
+    cell_total, cell_squares = pieces.sum_z, pieces.sum_z2
+    if weights.raking is not None:
+        cell_total, cell_squares = _rake_projected(cell_total, cell_squares, cell_size, weights)
+    variance = _variance(cell_total, cell_squares, cell_size)
+    se = float(np.sqrt(variance))
+    rows = int(cell_size.sum()) if weights.raking is not None else n
+    ci_low, ci_high = _interval(interval, p, variance, df, rows, level, n)
+    binomial = p * (1 - p)
+    status = None
+    p_value = None
+    if target is not None:
+        status = "met" if ci_low >= target else "not_met" if ci_high < target else "inconclusive"
+        if se > 0:
+            p_value = float(stats.t.cdf((p - target) / se, df))
+        else:
+            p_value = 1.0 if p >= target else 0.0
+    return Estimate(
+        n=n,
+        not_answered=not_answered,
+        rate=p,
+        se=se,
+        df=df,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        deff=variance / (binomial / (n - 1)) if binomial > 0 and n > 1 else None,
+        n_eff=binomial / variance if variance > 0 else None,
+        kish_n_eff=pieces.weight_total**2 / pieces.weight_squares,
+        target=target,
+        status=status,
+        p_value=p_value,
+        small_sample=n < small_sample or variance <= 0,
+        lonely_cells=lonely,
+    )

@@ -1,6 +1,7 @@
 """Properties of the estimates that hold for any data (Hypothesis generates it)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,3 +115,67 @@ def test_an_index_counts_as_not_answered_the_responses_that_answered_none_of_its
         sample, analytics.unweighted(sample.cell_size), np.array([0.0, 1.0])
     )
     assert (rate.n, rate.not_answered) == (6, 5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(
+            st.integers(0, 3),  # cell
+            st.integers(0, 1),  # domain
+            st.integers(1, 9),  # responses
+            st.lists(st.sampled_from("SU."), min_size=4, max_size=4),  # answers
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    weighting=st.sampled_from(["none", "poststratified", "raked"]),
+)
+def test_an_index_from_moments_is_the_index_from_answer_groups(
+    groups: list[tuple[int, int, int, list[str]]], weighting: str
+) -> None:
+    """The sums the tallies keep give every figure the answer groups give (1e-12)."""
+    cell = np.array([g[0] for g in groups], dtype=np.intp)
+    count = np.array([g[2] for g in groups], dtype=np.int64)
+    states = np.array([g[3] for g in groups])
+    cell_size = np.bincount(cell, count, 4).astype(np.int64) + 1  # a response out of scope too
+    sample = analytics.Sample(
+        cell=cell, domain=np.array([g[1] for g in groups], dtype=np.intp), count=count,
+        answered=states != ".", satisfied=states == "S", cell_size=cell_size, n_domains=2,
+    )  # fmt: skip
+    dossiers = np.array([400.0, 300.0, 250.0, 900.0])
+    if weighting == "none":
+        weights = analytics.unweighted(cell_size)
+    elif weighting == "poststratified":
+        weights = analytics.poststratified(cell_size, dossiers)
+    else:
+        units = (np.array([0, 0, 1, 1]), np.array([700.0, 1150.0]))
+        sectors = (np.array([0, 1, 0, 1]), np.array([650.0, 1200.0]))
+        weights = analytics.raked(cell_size, (units, sectors))
+    c = np.array([0.25, 0.25, 0.3, 0.2])
+    targets = np.array([0.9, 0.95])
+    expected = analytics.estimate(sample, weights, c, targets=targets, index=True)
+    found = analytics.estimate_index(analytics.Moments.of_sample(sample), weights, c,
+                                     targets=targets)  # fmt: skip
+    for mine, theirs in zip(found, expected, strict=True):
+        for field in ("rate", "se", "ci_low", "ci_high", "deff", "n_eff", "kish_n_eff",
+                      "p_value"):  # fmt: skip
+            a, b = getattr(mine, field), getattr(theirs, field)
+            assert (a is None) == (b is None), field
+            if a is not None:
+                assert a == pytest.approx(b, rel=1e-9, abs=1e-12), field
+        assert (
+            mine.n,
+            mine.not_answered,
+            mine.df,
+            mine.lonely_cells,
+            mine.status,
+            mine.small_sample,
+        ) == (
+            theirs.n,
+            theirs.not_answered,
+            theirs.df,
+            theirs.lonely_cells,
+            theirs.status,
+            theirs.small_sample,
+        )
