@@ -325,6 +325,31 @@ class MonthPattern(TalliedCell, table=True):
     responses: int
 
 
+class MonthMomentPlan(SQLModel, table=True):
+    """An index whose second moments a tallied month keeps in ``month_moment``, over these
+    questions (read only while they are the index's questions)."""
+
+    __tablename__ = "month_moment_plan"
+
+    month: str = Field(primary_key=True, max_length=7)
+    indicator: str = Field(primary_key=True, max_length=64)
+    questions: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MonthMoment(TalliedCell, table=True):
+    """Per cell, channel and index of a tallied month: its in-scope responses, those that
+    answered none of its questions, and the sums an index's variance needs
+    (``analytics.moments``): A, S, SS, SA and AA over its Q questions, as little-endian
+    32-bit integers, Q + Q + 3·Q² of them (app.stats.tallies)."""
+
+    __tablename__ = "month_moment"
+
+    indicator: str = Field(primary_key=True, max_length=64)
+    responses: int
+    none_answered: int
+    sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class Volume(SQLModel, table=True):
     """Dossiers handled in a cell (month, unit, sector): the population for weighting."""
 

@@ -22,7 +22,14 @@ from app.models import CHANNELS, Sector, Target, Unit, Volume
 from app.months import Month, months_of
 from app.principals import Principal
 from app.stats import tallies
-from app.stats.indicators import SIPAS, IndicatorPlan, plan, question_plans, stand_ins
+from app.stats.indicators import (
+    SIPAS,
+    IndicatorPlan,
+    indices,
+    plan,
+    question_plans,
+    stand_ins,
+)
 from app.stats.rows import ROW_FIELDS
 from app.surveys.forms import CODE_ALPHABET, Choice3, FormCatalog, Likert5
 
@@ -221,6 +228,38 @@ def pattern_counts(
     )
     # In one order whichever way they were read, so the estimates agree to the last bit.
     return sorted(found, key=lambda row: row[:5])
+
+
+def index_moments(
+    session: Session,
+    catalog: FormCatalog,
+    query: SatisfactionQuery,
+    indicator: IndicatorPlan,
+    unit_ids: frozenset[int] | None,
+) -> tallies.KeyedMoments:
+    """An index's second moments per cell key: from the tallied months' moments, the rest
+    from the responses' answer patterns (the same integers either way)."""
+    pattern = _state_sql(catalog, indicator.questions, True)
+    width = len(indicator.questions)
+
+    def from_responses(ranges: list[DateRange]) -> tallies.KeyedMoments:
+        rows = _grouped(session, query, unit_ids, f"{pattern} AS pattern, COUNT(*)",
+                        ", pattern", ranges) if ranges else []  # fmt: skip
+        return tallies.moments_of_patterns(
+            [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows], width
+        )
+
+    def from_tallies(months: list[str]) -> tallies.KeyedMoments:
+        return tallies.read_moments(session.connection(), months, indicator.name, width,
+                                    unit_ids, query.groups_by_channel)  # fmt: skip
+
+    def usable(months: list[str]) -> list[str]:
+        return tallies.moment_months(session.connection(), months, indicator.name,
+                                     indicator.questions)  # fmt: skip
+
+    return _tallied_or_counted(
+        session, query, from_responses, from_tallies, tallies.KeyedMoments.joined, usable
+    ).in_key_order()
 
 
 def question_counts(
@@ -500,6 +539,14 @@ def satisfaction(
     unweighted: list[dict[str, Any]] = []
     if any(item.is_index for item in plans):
         for item in plans:
+            if item.name in indices(catalog):
+                moments = index_moments(session, catalog, query, item, unit_ids)
+                frame = build_frame(moments.keys, moments.responses, query, weighting, volumes,
+                                    unit_codes)  # fmt: skip
+                found = _rows_from_moments(frame, item, context, moments)
+                rows.extend(found or _empty_rows(session, query, item, unit_ids, context))
+                unweighted = unweighted or frame.unweighted
+                continue
             counts = pattern_counts(session, catalog, query, item, unit_ids)
             keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
             sizes = np.array([n for *_, n in counts], dtype=np.int64)
@@ -602,19 +649,60 @@ def _rows_for(
         n_domains=len(frame.domains),
     )
     labelled = [dict(zip(frame.domain_keys, key[1:], strict=True)) for key in frame.domains]
-    targets = np.array(
-        [_domain_target(keys, indicator, context) for keys in labelled], dtype=np.float64
-    )
     estimates = analytics.estimate(
         sample,
         frame.weights,
         np.array(indicator.coefficients, dtype=np.float64),
-        targets=targets,
+        targets=_targets(labelled, indicator, context),
         interval=context.query.interval,
         level=context.query.level,
         small_sample=context.query.small_sample,
         index=indicator.is_index,
     )
+    return _labelled_rows(frame, indicator, context, labelled, estimates)
+
+
+def _rows_from_moments(
+    frame: Frame, indicator: IndicatorPlan, context: _Context, moments: tallies.KeyedMoments
+) -> list[dict[str, Any]]:
+    """An index's rows over the frame's domains, from its moments per cell key."""
+    kept = (frame.cell >= 0) & (moments.responses > 0)
+    if not any(frame.domains[d][0] for d in np.unique(frame.domain[kept])):
+        return []
+    sums = analytics.Moments(
+        cell=frame.cell[kept], domain=frame.domain[kept], count=moments.responses[kept],
+        none_answered=moments.none_answered[kept], answered=moments.answered[kept],
+        satisfied=moments.satisfied[kept], ss=moments.ss[kept], sa=moments.sa[kept],
+        aa=moments.aa[kept], cell_size=frame.cell_size, n_domains=len(frame.domains),
+    )  # fmt: skip
+    labelled = [dict(zip(frame.domain_keys, key[1:], strict=True)) for key in frame.domains]
+    estimates = analytics.estimate_index(
+        sums,
+        frame.weights,
+        np.array(indicator.coefficients, dtype=np.float64),
+        targets=_targets(labelled, indicator, context),
+        interval=context.query.interval,
+        level=context.query.level,
+        small_sample=context.query.small_sample,
+    )
+    return _labelled_rows(frame, indicator, context, labelled, estimates)
+
+
+def _targets(
+    labelled: list[dict[str, Any]], indicator: IndicatorPlan, context: _Context
+) -> NDArray[np.float64]:
+    return np.array(
+        [_domain_target(keys, indicator, context) for keys in labelled], dtype=np.float64
+    )
+
+
+def _labelled_rows(
+    frame: Frame,
+    indicator: IndicatorPlan,
+    context: _Context,
+    labelled: list[dict[str, Any]],
+    estimates: list[analytics.Estimate],
+) -> list[dict[str, Any]]:
     rows = []
     for index in sorted(range(len(frame.domains)), key=lambda i: _readable(labelled[i], context)):
         if not frame.domains[index][0]:

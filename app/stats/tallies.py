@@ -4,9 +4,11 @@ Per cell (unit, sector, month), channel and scored question, a tally holds how m
 in-scope responses were satisfied with the question and how many answered it and were
 not; ``month_count`` holds the cell's responses; ``month_pattern`` holds, per element of
 few criteria, the responses with each answer pattern over them (at most 3^5 per cell, the
-counts an element index needs). A query over closed months then reads a few thousand
-rows instead of every response, and gets the same counts, hence the same estimates
-(tests/stats/test_tallies.py).
+counts an element index needs); ``month_moment`` holds, per index, the second moments its
+variance needs (``analytics.moments``: a fixed number of sums per cell, where its answer
+patterns are nearly one per response). A query over closed months then reads a few
+thousand rows instead of every response, and gets the same counts, hence the same
+estimates (tests/stats/test_tallies.py).
 
 The tallies stay equal to the responses:
 
@@ -21,6 +23,7 @@ The tallies stay equal to the responses:
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -67,7 +70,8 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
         listed,
     )
     if forgotten.rowcount:
-        for table in ("month_tally", "month_count", "month_pattern", "month_pattern_plan"):
+        for table in ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
+                      "month_moment", "month_moment_plan"):  # fmt: skip
             connection.execute(
                 text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
                     bindparam("months", expanding=True)
@@ -255,3 +259,180 @@ def read_patterns(
     if by_channel:
         return [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows]
     return [(u, s, m, None, p, int(n)) for u, s, m, p, n in rows]
+
+
+MOMENT_DTYPE = np.dtype("<i4")
+
+
+@dataclass(frozen=True)
+class KeyedMoments:
+    """An index's moments per cell key (``CellKey``), ``analytics.Moments``' arrays."""
+
+    keys: list[CellKey]
+    responses: NDArray[np.int64]
+    none_answered: NDArray[np.int64]
+    answered: NDArray[np.float64]  # (K, Q)
+    satisfied: NDArray[np.float64]
+    ss: NDArray[np.float64]  # (K, Q, Q)
+    sa: NDArray[np.float64]
+    aa: NDArray[np.float64]
+
+    def in_key_order(self) -> "KeyedMoments":
+        """The same moments sorted by key: one order however they were read, so the
+        estimates agree to the last bit."""
+        order = sorted(
+            range(len(self.keys)), key=lambda i: (*self.keys[i][:3], self.keys[i][3] or "")
+        )
+        return KeyedMoments(
+            keys=[self.keys[i] for i in order], responses=self.responses[order],
+            none_answered=self.none_answered[order], answered=self.answered[order],
+            satisfied=self.satisfied[order], ss=self.ss[order], sa=self.sa[order],
+            aa=self.aa[order],
+        )  # fmt: skip
+
+    @staticmethod
+    def joined(first: "KeyedMoments", second: "KeyedMoments") -> "KeyedMoments":
+        """Both sets of keys (of different months, so never the same key twice)."""
+        return KeyedMoments(
+            keys=first.keys + second.keys,
+            responses=np.concatenate([first.responses, second.responses]),
+            none_answered=np.concatenate([first.none_answered, second.none_answered]),
+            answered=np.concatenate([first.answered, second.answered]),
+            satisfied=np.concatenate([first.satisfied, second.satisfied]),
+            ss=np.concatenate([first.ss, second.ss]),
+            sa=np.concatenate([first.sa, second.sa]),
+            aa=np.concatenate([first.aa, second.aa]),
+        )
+
+
+def moments_of_patterns(
+    counts: Sequence[tuple[int, str, str, str | None, str, int]],
+    questions: int,
+    chunk: int = 200_000,
+) -> KeyedMoments:
+    """Per cell key, the moments of ``pattern_counts`` rows (S, U or '.' per question),
+    ``chunk`` rows at a time: memory stays flat however many patterns a month has."""
+    first: dict[CellKey, int] = {}
+    key_of = np.fromiter(
+        (first.setdefault((u, s, m, c), len(first)) for u, s, m, c, _, _ in counts),
+        dtype=np.intp, count=len(counts),
+    )  # fmt: skip
+    k = len(first)
+    out = KeyedMoments(
+        keys=list(first), responses=np.zeros(k, dtype=np.int64),
+        none_answered=np.zeros(k, dtype=np.int64),
+        answered=np.zeros((k, questions)), satisfied=np.zeros((k, questions)),
+        ss=np.zeros((k, questions, questions)), sa=np.zeros((k, questions, questions)),
+        aa=np.zeros((k, questions, questions)),
+    )  # fmt: skip
+    for start in range(0, len(counts), chunk):
+        rows = counts[start : start + chunk]
+        keys = key_of[start : start + chunk]
+        states = np.frombuffer(
+            "".join(row[4] for row in rows).encode("ascii"), dtype=np.uint8
+        ).reshape(len(rows), questions)
+        answered = (states != ord(".")).astype(np.float64)
+        satisfied = (states == ord("S")).astype(np.float64)
+        n = np.array([row[5] for row in rows], dtype=np.float64)
+        out.responses[:] += np.bincount(keys, n, k).astype(np.int64)
+        none = n * (answered.sum(axis=1) == 0)
+        out.none_answered[:] += np.bincount(keys, none, k).astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        for segment in np.split(order, np.flatnonzero(np.diff(keys[order])) + 1):
+            key = keys[segment[0]]
+            a, s_, weight = answered[segment], satisfied[segment], n[segment][:, None]
+            out.answered[key] += (a * weight).sum(axis=0)
+            out.satisfied[key] += (s_ * weight).sum(axis=0)
+            out.ss[key] += (s_ * weight).T @ s_
+            out.sa[key] += (s_ * weight).T @ a
+            out.aa[key] += (a * weight).T @ a
+    return out
+
+
+def store_moments(
+    connection: Connection,
+    month: str,
+    indicator: str,
+    questions: Sequence[str],
+    moments: KeyedMoments,
+) -> None:
+    """Keep a month's moments of one index (keys by channel)."""
+    bulk_insert(
+        connection,
+        metadata.tables["month_moment_plan"],
+        [{"month": month, "indicator": indicator, "questions": ",".join(questions)}],
+    )
+    rows = []
+    for position, (unit_id, sector, key_month, channel) in enumerate(moments.keys):
+        sums = np.concatenate([
+            moments.answered[position], moments.satisfied[position],
+            moments.ss[position].ravel(), moments.sa[position].ravel(),
+            moments.aa[position].ravel(),
+        ]).astype(MOMENT_DTYPE)  # fmt: skip
+        rows.append({
+            "month": key_month, "unit_id": unit_id, "sector_code": sector, "channel": channel,
+            "indicator": indicator, "responses": int(moments.responses[position]),
+            "none_answered": int(moments.none_answered[position]), "sums": sums.tobytes(),
+        })  # fmt: skip
+    bulk_insert(connection, metadata.tables["month_moment"], rows)
+
+
+def moment_months(
+    connection: Connection, months: Sequence[str], indicator: str, questions: Sequence[str]
+) -> list[str]:
+    """Those of ``months`` that keep ``indicator``'s moments over exactly ``questions``."""
+    if not months:
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT month FROM month_moment_plan WHERE month IN :months"
+            " AND indicator = :indicator AND questions = :questions"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months), "indicator": indicator, "questions": ",".join(questions)},
+    )
+    return sorted(str(month) for (month,) in rows)
+
+
+def read_moments(
+    connection: Connection,
+    months: Sequence[str],
+    indicator: str,
+    questions: int,
+    unit_ids: frozenset[int] | None,
+    by_channel: bool,
+) -> KeyedMoments:
+    """The months' moments of ``indicator`` per cell key (channels summed unless asked)."""
+    rows = _rows(
+        connection,
+        text(
+            "SELECT unit_id, sector_code, month, channel, responses,"  # noqa: S608
+            " none_answered, sums FROM month_moment"
+            f" WHERE month IN :months AND indicator = :indicator{unit_scope(unit_ids)}"
+            " ORDER BY unit_id, sector_code, month, channel"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months), "indicator": indicator},
+    )
+    first: dict[CellKey, int] = {}
+    key_of = np.fromiter(
+        (first.setdefault((u, s, m, c if by_channel else None), len(first))
+         for u, s, m, c, *_ in rows),
+        dtype=np.intp, count=len(rows),
+    )  # fmt: skip
+    width = 2 * questions + 3 * questions * questions
+    sums = np.frombuffer(b"".join(bytes(row[6]) for row in rows), dtype=MOMENT_DTYPE)
+    sums = sums.reshape(len(rows), width).astype(np.float64)
+    k = len(first)
+    added = np.zeros((k, width))
+    np.add.at(added, key_of, sums)
+    square = questions * questions
+    start = 2 * questions
+    return KeyedMoments(
+        keys=list(first),
+        responses=np.bincount(key_of, [row[4] for row in rows], k).astype(np.int64),
+        none_answered=np.bincount(key_of, [row[5] for row in rows], k).astype(np.int64),
+        answered=added[:, :questions],
+        satisfied=added[:, questions:start],
+        ss=added[:, start : start + square].reshape(k, questions, questions),
+        sa=added[:, start + square : start + 2 * square].reshape(k, questions, questions),
+        aa=added[:, start + 2 * square :].reshape(k, questions, questions),
+    )

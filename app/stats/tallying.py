@@ -20,7 +20,7 @@ from app import clock
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
-from app.stats.indicators import IndicatorPlan, elements, plan, scored_questions
+from app.stats.indicators import IndicatorPlan, elements, indices, plan, scored_questions
 from app.stats.service import (
     Counts,
     QuestionCounts,
@@ -81,16 +81,22 @@ class _Counted:
     questions: list[str]
     question_counts: QuestionCounts
     patterns: list[tuple[IndicatorPlan, Counts]]
+    moments: list[tuple[IndicatorPlan, tallies.KeyedMoments]]
 
 
 def _counted(session: Session, catalog: FormCatalog, query: SatisfactionQuery) -> _Counted:
     questions = list(scored_questions(catalog))
     plans = [IndicatorPlan(q, (q,), (1.0,), False) for q in questions]
+    moments = []
+    for index in index_plans(catalog):
+        counts = pattern_counts(session, catalog, query, index, None, use_tallies=False)
+        moments.append((index, tallies.moments_of_patterns(counts, len(index.questions))))
     return _Counted(
         questions,
         question_counts(session, catalog, query, plans, None, use_tallies=False),
         [(element, pattern_counts(session, catalog, query, element, None, use_tallies=False))
          for element in element_plans(catalog)],
+        moments,
     )  # fmt: skip
 
 
@@ -99,6 +105,8 @@ def _store(connection: Connection, month: str, counted: _Counted) -> None:
     tallies.store(connection, month, keys, responses, counted.questions, tallied)
     for element, patterns in counted.patterns:
         tallies.store_patterns(connection, month, element.name, element.questions, patterns)
+    for index, moments in counted.moments:
+        tallies.store_moments(connection, month, index.name, index.questions, moments)
     log.info("tallied %s: %d responses", month, int(responses.sum()))
 
 
@@ -111,6 +119,11 @@ def _in_scope(session: Session, query: SatisfactionQuery) -> int:
         statement, {"first": query.date_from, "last": query.date_to, "excluded": False}
     )
     return int(found.scalar_one())
+
+
+def index_plans(catalog: FormCatalog) -> list[IndicatorPlan]:
+    """The indices (``sipas`` and those of other services) whose moments a month keeps."""
+    return [plan(catalog, name) for name in sorted(indices(catalog))]
 
 
 def element_plans(catalog: FormCatalog) -> list[IndicatorPlan]:

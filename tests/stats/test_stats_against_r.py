@@ -254,10 +254,9 @@ CASES = [
 ]
 
 
-# One-question indicators and elements are read from the months' tallies too
-# (app.stats.tallies); the sipas index always reads the responses.
-SOURCED = [(*case, "responses") for case in CASES]
-SOURCED += [(*case, "tallies") for case in CASES if case[1] != "sipas"]
+# Every indicator is read from the months' tallies too (app.stats.tallies): counts for a
+# question, answer patterns for an element, second moments for the sipas index.
+SOURCED = [(*case, source) for case in CASES for source in ("responses", "tallies")]
 
 
 @needs_r

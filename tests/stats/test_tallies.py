@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from app.cli import main
 from app.clock import FixedClock
 from app.db import create_db_engine
-from app.models import MonthCount, MonthPattern, MonthTally, Unit, Volume
+from app.models import MonthCount, MonthMoment, MonthPattern, MonthTally, Unit, Volume
 from app.principals import Principal
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
@@ -109,6 +109,11 @@ QUERIES = {
     "an element question by sector": {"by": "sector", "indicator": "access"},
     "half a month read from responses": {"by": "sector", "date_from": "2025-03-15"},
     "the online index by channel": {"by": "channel", "indicator": "online"},
+    "the sipas index by sector, post-stratified": {"by": "sector", "indicator": "sipas"},
+    "the sipas index by unit and channel, raked": {"by": "unit,channel", "indicator": "sipas",
+                                                   "weighting": "raked"},
+    "the sipas index, half a month from responses": {"indicator": "sipas",
+                                                     "date_from": "2025-03-15"},
 }  # fmt: skip
 
 
@@ -148,6 +153,34 @@ def test_an_element_index_reads_its_answer_patterns_from_the_tallies(
     session.connection().execute(
         text("UPDATE month_pattern_plan SET questions = :q WHERE indicator = :i"),
         {"q": "staff_polite", "i": "staff"},
+    )
+    assert satisfaction(session, catalog, query).rows == from_responses
+
+
+def test_the_sipas_index_reads_its_second_moments_from_the_tallies(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-05-31", by="sector",
+                        indicator="sipas")  # fmt: skip
+    from_responses = satisfaction(session, catalog, query).rows
+    for month in MONTHS:
+        tally_month(session, catalog, month)
+    kept = session.exec(select(func.sum(MonthMoment.responses))
+                        .where(MonthMoment.indicator == "sipas")).one()  # fmt: skip
+    assert kept == responses  # a fixed number of sums per cell, every response in them
+    cells = session.exec(select(func.count()).select_from(MonthMoment)
+                         .where(MonthMoment.indicator == "sipas")).one()  # fmt: skip
+    assert cells < responses / 5
+    assert satisfaction(session, catalog, query).rows == from_responses
+    # Moments kept over other questions (the index changed since) are not read.
+    session.connection().execute(
+        text("UPDATE month_moment SET responses = responses + 1000 WHERE indicator = :i"),
+        {"i": "sipas"},
+    )
+    assert satisfaction(session, catalog, query).rows != from_responses
+    session.connection().execute(
+        text("UPDATE month_moment_plan SET questions = :q WHERE indicator = :i"),
+        {"q": "staff_polite", "i": "sipas"},
     )
     assert satisfaction(session, catalog, query).rows == from_responses
 
