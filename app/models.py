@@ -326,8 +326,9 @@ class MonthPattern(TalliedCell, table=True):
 
 
 class MonthMomentPlan(SQLModel, table=True):
-    """An index whose second moments a tallied month keeps in ``month_moment``, over these
-    questions (read only while they are the index's questions)."""
+    """An index whose second moments a tallied month keeps in ``month_moment`` (or, under
+    the name ``drivers``, the drivers model's groups in ``month_driver``), over these
+    questions (read only while they are still the questions asked)."""
 
     __tablename__ = "month_moment_plan"
 
@@ -348,6 +349,18 @@ class MonthMoment(TalliedCell, table=True):
     responses: int
     none_answered: int
     sums: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class MonthDriver(TalliedCell, table=True):
+    """Per cell and channel of a tallied month, the drivers model's groups: its in-scope
+    responses, and the usable ones grouped by outcome and each element's satisfied and
+    answered criteria (``app.stats.drivers``), as bytes: per group the outcome and those
+    counts (one byte each), then the groups' sizes (32-bit integers)."""
+
+    __tablename__ = "month_driver"
+
+    responses: int
+    groups: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class Volume(SQLModel, table=True):

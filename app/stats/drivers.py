@@ -10,8 +10,8 @@ import analytics.drivers
 from app.models import Unit, Volume
 from app.months import months_of
 from app.principals import Principal
-from app.stats.indicators import IndicatorPlan, elements
-from app.stats.service import SatisfactionQuery, build_frame, pattern_counts
+from app.stats.indicators import elements
+from app.stats.service import SatisfactionQuery, build_frame, driver_groups
 from app.surveys.forms import FormCatalog
 
 _LABELS = {
@@ -23,6 +23,18 @@ _LABELS = {
 }
 
 
+def driver_questions(catalog: FormCatalog) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    """Overall, then each SIPAS element's criteria; where each element's criteria lie."""
+    element_map = elements(catalog)
+    questions: list[str] = ["overall"]
+    spans = []
+    for eid in element_map:
+        criteria = element_map[eid][0]
+        spans.append((len(questions), len(questions) + len(criteria)))
+        questions += criteria
+    return tuple(questions), spans
+
+
 def drivers(
     session: Session,
     catalog: FormCatalog,
@@ -30,15 +42,11 @@ def drivers(
     principal: Principal | None = None,
 ) -> dict[str, Any]:
     """Odds ratios of overall satisfaction for being satisfied with each element."""
-    element_map = elements(catalog)
-    names = tuple(element_map)
-    criteria = [q for eid in names for q in element_map[eid][0]]
-    questions = ("overall", *criteria)
+    questions, spans = driver_questions(catalog)
+    names = tuple(elements(catalog))
     unit_ids = principal.unit_ids if principal is not None and principal.role == "unit" else None
-    counts = pattern_counts(
-        session, catalog, replace(query, by=()), IndicatorPlan("drivers", questions, (), True),
-        unit_ids,
-    )  # fmt: skip
+    overall = replace(query, by=())
+    groups = driver_groups(session, catalog, overall, questions, spans, unit_ids)
     months = months_of(query.date_from, query.date_to)
     volumes = {
         (u, s, m): d
@@ -51,34 +59,23 @@ def drivers(
     }
     weighting = query.weighting or ("poststratified" if volumes else "none")
     unit_codes = dict(session.exec(select(Unit.id, Unit.code)).all())
-    keys = [(u, s, m, c) for u, s, m, c, _, _ in counts]
-    sizes = np.array([n for *_, n in counts], dtype=np.int64)
-    frame = build_frame(keys, sizes, replace(query, by=()), weighting, volumes, unit_codes)
-    # The patterns side by side, one byte per answer: (groups, 1 + criteria).
-    states = np.frombuffer(
-        "".join(pattern for *_, pattern, _ in counts).encode("ascii"), dtype=np.uint8
-    ).reshape(len(counts), len(questions))
-    answered, satisfied = states != ord("."), states == ord("S")
-    shares, usable, start = [], answered[:, 0] & (frame.cell >= 0), 1
-    for eid in names:
-        end = start + len(element_map[eid][0])
-        asked = answered[:, start:end].sum(axis=1)
-        usable &= asked > 0
-        shares.append(satisfied[:, start:end].sum(axis=1) / np.maximum(asked, 1))
-        start = end
+    frame = build_frame(groups.keys, groups.responses, overall, weighting, volumes, unit_codes)
+    cell = frame.cell[groups.key]
+    shares = groups.satisfied / groups.answered
     # Responses alike in cell, outcome and element shares are one group of the model:
     # the same likelihood and sandwich, from far fewer rows than answer patterns.
-    keyed = np.column_stack([frame.cell, satisfied[:, 0], *shares])[usable]
-    groups, inverse = np.unique(keyed, axis=0, return_inverse=True)
-    group_sizes = np.bincount(inverse.ravel(), sizes[usable], groups.shape[0]).astype(np.int64)
+    usable = cell >= 0
+    keyed = np.column_stack([cell, groups.outcome, shares])[usable]
+    rows, inverse = np.unique(keyed, axis=0, return_inverse=True)
+    group_sizes = np.bincount(inverse.ravel(), groups.count[usable], rows.shape[0])
     model = None
-    if groups.shape[0]:
+    if rows.shape[0]:
         model = analytics.drivers.fit_drivers(
             names,
-            groups[:, 2:],
-            groups[:, 1],
-            group_sizes,
-            groups[:, 0].astype(np.intp),
+            rows[:, 2:],
+            rows[:, 1],
+            group_sizes.astype(np.int64),
+            rows[:, 0].astype(np.intp),
             frame.cell_size,
             frame.weights,
             level=query.level,

@@ -262,6 +262,37 @@ def index_moments(
     ).in_key_order()
 
 
+def driver_groups(
+    session: Session,
+    catalog: FormCatalog,
+    query: SatisfactionQuery,
+    questions: Sequence[str],
+    spans: Sequence[tuple[int, int]],
+    unit_ids: frozenset[int] | None,
+) -> tallies.DriverGroups:
+    """The drivers model's groups per cell key (``questions``: overall, then each element's
+    criteria at ``spans``): tallied months' from their groups, the rest from the responses."""
+    pattern = _state_sql(catalog, questions, True)
+
+    def from_responses(ranges: list[DateRange]) -> tallies.DriverGroups:
+        rows = _grouped(session, query, unit_ids, f"{pattern} AS pattern, COUNT(*)",
+                        ", pattern", ranges) if ranges else []  # fmt: skip
+        return tallies.driver_groups_of_patterns(
+            [(u, s, m, c, p, int(n)) for u, s, m, c, p, n in rows], spans
+        )
+
+    def from_tallies(months: list[str]) -> tallies.DriverGroups:
+        return tallies.read_drivers(session.connection(), months, len(spans), unit_ids,
+                                    query.groups_by_channel)  # fmt: skip
+
+    def usable(months: list[str]) -> list[str]:
+        return tallies.moment_months(session.connection(), months, "drivers", questions)
+
+    return _tallied_or_counted(
+        session, query, from_responses, from_tallies, tallies.DriverGroups.joined, usable
+    ).in_key_order()
+
+
 def question_counts(
     session: Session,
     catalog: FormCatalog,

@@ -71,7 +71,7 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
     )
     if forgotten.rowcount:
         for table in ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
-                      "month_moment", "month_moment_plan"):  # fmt: skip
+                      "month_moment", "month_moment_plan", "month_driver"):  # fmt: skip
             connection.execute(
                 text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
                     bindparam("months", expanding=True)
@@ -435,4 +435,142 @@ def read_moments(
         ss=added[:, start : start + square].reshape(k, questions, questions),
         sa=added[:, start + square : start + 2 * square].reshape(k, questions, questions),
         aa=added[:, start + 2 * square :].reshape(k, questions, questions),
+    )
+
+
+@dataclass(frozen=True)
+class DriverGroups:
+    """The drivers model's data per cell key: every in-scope response of each key, and the
+    usable responses (overall and every element answered) grouped by key, outcome and each
+    element's satisfied and answered criteria."""
+
+    keys: list[CellKey]
+    responses: NDArray[np.int64]  # (K,)
+    key: NDArray[np.intp]  # (G,)
+    outcome: NDArray[np.uint8]  # (G,) 1 satisfied overall, 0 not
+    satisfied: NDArray[np.uint8]  # (G, E)
+    answered: NDArray[np.uint8]  # (G, E)
+    count: NDArray[np.int64]  # (G,)
+
+    def in_key_order(self) -> "DriverGroups":
+        """Keys sorted, groups by key then content: one order however they were read."""
+        keys = self.keys
+        order = sorted(range(len(keys)), key=lambda i: (*keys[i][:3], keys[i][3] or ""))
+        rank = np.empty(len(keys), dtype=np.intp)
+        rank[order] = np.arange(len(keys))
+        key = rank[self.key] if len(keys) else self.key
+        rows = np.lexsort((*np.column_stack([self.satisfied, self.answered]).T[::-1],
+                           self.outcome, key))  # fmt: skip
+        return DriverGroups(
+            keys=[keys[i] for i in order], responses=self.responses[order], key=key[rows],
+            outcome=self.outcome[rows], satisfied=self.satisfied[rows],
+            answered=self.answered[rows], count=self.count[rows],
+        )  # fmt: skip
+
+    @staticmethod
+    def joined(first: "DriverGroups", second: "DriverGroups") -> "DriverGroups":
+        """Both, the second's keys after the first's (of different months: never shared)."""
+        return DriverGroups(
+            keys=first.keys + second.keys,
+            responses=np.concatenate([first.responses, second.responses]),
+            key=np.concatenate([first.key, second.key + len(first.keys)]),
+            outcome=np.concatenate([first.outcome, second.outcome]),
+            satisfied=np.concatenate([first.satisfied, second.satisfied]),
+            answered=np.concatenate([first.answered, second.answered]),
+            count=np.concatenate([first.count, second.count]),
+        )
+
+
+def driver_groups_of_patterns(
+    counts: Sequence[tuple[int, str, str, str | None, str, int]],
+    spans: Sequence[tuple[int, int]],
+) -> DriverGroups:
+    """Patterns (overall first, then each element's criteria at ``spans``) as groups."""
+    first: dict[CellKey, int] = {}
+    key_of = np.fromiter(
+        (first.setdefault((u, s, m, c), len(first)) for u, s, m, c, _, _ in counts),
+        dtype=np.intp, count=len(counts),
+    )  # fmt: skip
+    width = spans[-1][1] if spans else 1
+    states = np.frombuffer(
+        "".join(row[4] for row in counts).encode("ascii"), dtype=np.uint8
+    ).reshape(len(counts), width)
+    n = np.array([row[5] for row in counts], dtype=np.int64)
+    answered = np.column_stack([(states[:, a:b] != ord(".")).sum(axis=1) for a, b in spans])
+    satisfied = np.column_stack([(states[:, a:b] == ord("S")).sum(axis=1) for a, b in spans])
+    usable = (states[:, 0] != ord(".")) & (answered > 0).all(axis=1)
+    outcome = (states[:, 0] == ord("S")).astype(np.uint8)
+    rows = np.column_stack([key_of, outcome, satisfied, answered])[usable]
+    grouped, inverse = np.unique(rows, axis=0, return_inverse=True)
+    return DriverGroups(
+        keys=list(first),
+        responses=np.bincount(key_of, n, len(first)).astype(np.int64),
+        key=grouped[:, 0].astype(np.intp),
+        outcome=grouped[:, 1].astype(np.uint8),
+        satisfied=grouped[:, 2 : 2 + len(spans)].astype(np.uint8),
+        answered=grouped[:, 2 + len(spans) :].astype(np.uint8),
+        count=np.bincount(inverse.ravel(), n[usable], grouped.shape[0]).astype(np.int64),
+    )
+
+
+def store_drivers(
+    connection: Connection, month: str, questions: Sequence[str], groups: DriverGroups
+) -> None:
+    """Keep a month's drivers groups (keys by channel)."""
+    bulk_insert(
+        connection,
+        metadata.tables["month_moment_plan"],
+        [{"month": month, "indicator": "drivers", "questions": ",".join(questions)}],
+    )
+    rows = []
+    for position, (unit_id, sector, key_month, channel) in enumerate(groups.keys):
+        mine = groups.key == position
+        table = np.column_stack(
+            [groups.outcome[mine], groups.satisfied[mine], groups.answered[mine]]
+        ).astype(np.uint8)
+        blob = table.tobytes() + groups.count[mine].astype(MOMENT_DTYPE).tobytes()
+        rows.append({"month": key_month, "unit_id": unit_id, "sector_code": sector,
+                     "channel": channel, "responses": int(groups.responses[position]),
+                     "groups": blob})  # fmt: skip
+    bulk_insert(connection, metadata.tables["month_driver"], rows)
+
+
+def read_drivers(
+    connection: Connection,
+    months: Sequence[str],
+    elements: int,
+    unit_ids: frozenset[int] | None,
+    by_channel: bool,
+) -> DriverGroups:
+    """The months' drivers groups per cell key (channels summed unless asked)."""
+    rows = _rows(
+        connection,
+        text(
+            "SELECT unit_id, sector_code, month, channel, responses, groups"  # noqa: S608
+            f" FROM month_driver WHERE month IN :months{unit_scope(unit_ids)}"
+            " ORDER BY unit_id, sector_code, month, channel"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months)},
+    )
+    first: dict[CellKey, int] = {}
+    width = 1 + 2 * elements
+    keys, tables, counts = [], [], []
+    responses: dict[int, int] = {}
+    for u, s, m, c, total, blob in rows:
+        key = first.setdefault((u, s, m, c if by_channel else None), len(first))
+        responses[key] = responses.get(key, 0) + int(total)
+        raw = bytes(blob)
+        groups = len(raw) // (width + MOMENT_DTYPE.itemsize)
+        tables.append(np.frombuffer(raw[: groups * width], dtype=np.uint8).reshape(groups, width))
+        counts.append(np.frombuffer(raw[groups * width :], dtype=MOMENT_DTYPE).astype(np.int64))
+        keys.append(np.full(groups, key, dtype=np.intp))
+    table = np.concatenate(tables) if tables else np.zeros((0, width), dtype=np.uint8)
+    return DriverGroups(
+        keys=list(first),
+        responses=np.array([responses[k] for k in range(len(first))], dtype=np.int64),
+        key=np.concatenate(keys) if keys else np.zeros(0, dtype=np.intp),
+        outcome=table[:, 0],
+        satisfied=table[:, 1 : 1 + elements],
+        answered=table[:, 1 + elements :],
+        count=np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64),
     )

@@ -20,6 +20,7 @@ from app import clock
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
+from app.stats.drivers import driver_questions
 from app.stats.indicators import IndicatorPlan, elements, indices, plan, scored_questions
 from app.stats.service import (
     Counts,
@@ -82,6 +83,7 @@ class _Counted:
     question_counts: QuestionCounts
     patterns: list[tuple[IndicatorPlan, Counts]]
     moments: list[tuple[IndicatorPlan, tallies.KeyedMoments]]
+    drivers: tuple[tuple[str, ...], tallies.DriverGroups]
 
 
 def _counted(session: Session, catalog: FormCatalog, query: SatisfactionQuery) -> _Counted:
@@ -91,12 +93,17 @@ def _counted(session: Session, catalog: FormCatalog, query: SatisfactionQuery) -
     for index in index_plans(catalog):
         counts = pattern_counts(session, catalog, query, index, None, use_tallies=False)
         moments.append((index, tallies.moments_of_patterns(counts, len(index.questions))))
+    driver_questions_, spans = driver_questions(catalog)
+    driver_plan = IndicatorPlan("drivers", driver_questions_, (), True)
+    driver_patterns = pattern_counts(session, catalog, query, driver_plan, None,
+                                     use_tallies=False)  # fmt: skip
     return _Counted(
         questions,
         question_counts(session, catalog, query, plans, None, use_tallies=False),
         [(element, pattern_counts(session, catalog, query, element, None, use_tallies=False))
          for element in element_plans(catalog)],
         moments,
+        (driver_questions_, tallies.driver_groups_of_patterns(driver_patterns, spans)),
     )  # fmt: skip
 
 
@@ -107,6 +114,7 @@ def _store(connection: Connection, month: str, counted: _Counted) -> None:
         tallies.store_patterns(connection, month, element.name, element.questions, patterns)
     for index, moments in counted.moments:
         tallies.store_moments(connection, month, index.name, index.questions, moments)
+    tallies.store_drivers(connection, month, *counted.drivers)
     log.info("tallied %s: %d responses", month, int(responses.sum()))
 
 

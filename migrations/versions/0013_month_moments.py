@@ -1,5 +1,5 @@
-"""Monthly second moments of the indices (app.stats.tallies): an index's figures from a few
-thousand rows, however many responses.
+"""Monthly second moments of the indices and groups of the drivers model (app.stats.tallies):
+an index's figures and the drivers from a few thousand rows, however many responses.
 
 Revision ID: 0013
 Revises: 0012
@@ -45,6 +45,21 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "month_driver",
+        sa.Column("month", String(length=7), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("sector_code", String(length=32), nullable=False),
+        sa.Column("channel", String(length=10), nullable=False),
+        sa.Column("responses", sa.Integer(), nullable=False),
+        sa.Column("groups", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "month", "unit_id", "sector_code", "channel", name=op.f("pk_month_driver")
+        ),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("month_driver")
     op.drop_table("month_moment")
     op.drop_table("month_moment_plan")

@@ -17,11 +17,12 @@ from sqlmodel import Session, col, func, select
 from app.cli import main
 from app.clock import FixedClock
 from app.db import create_db_engine
-from app.models import MonthCount, MonthMoment, MonthPattern, MonthTally, Unit, Volume
+from app.models import MonthCount, MonthDriver, MonthMoment, MonthPattern, MonthTally, Unit, Volume
 from app.principals import Principal
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
 from app.stats import tallies
+from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
 from app.stats.tallying import tally_closed_months, tally_month
@@ -183,6 +184,20 @@ def test_the_sipas_index_reads_its_second_moments_from_the_tallies(
         {"q": "staff_polite", "i": "sipas"},
     )
     assert satisfaction(session, catalog, query).rows == from_responses
+
+
+def test_the_drivers_read_their_groups_from_the_tallies(
+    session: Session, catalog: FormCatalog, responses: int
+) -> None:
+    query = parse_query(catalog, date_from="2025-03-01", date_to="2025-05-31")
+    from_responses = drivers(session, catalog, query)
+    for month in MONTHS:
+        tally_month(session, catalog, month)
+    kept = session.exec(select(func.sum(MonthDriver.responses))).one()
+    assert kept == responses
+    assert drivers(session, catalog, query) == from_responses
+    half = parse_query(catalog, date_from="2025-03-15", date_to="2025-05-31")
+    assert drivers(session, catalog, half)["n"] < from_responses["n"]  # part from responses
 
 
 def test_a_unit_key_reads_only_its_units_from_the_tallies(
