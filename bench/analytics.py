@@ -33,14 +33,11 @@ from app.db import create_db_engine
 from app.migrate import upgrade
 from app.models import Unit, Volume
 from app.responses.records import ResponseRecord, insert_records
+from app.stats.counts import pattern_counts, question_counts
 from app.stats.indicators import plan, question_plans
 from app.stats.params import parse_query
-from app.stats.service import (
-    SatisfactionQuery,
-    pattern_counts,
-    question_counts,
-    satisfaction,
-)
+from app.stats.query import SatisfactionQuery
+from app.stats.service import satisfaction
 from app.stats.tallying import tally_closed_months
 from app.surveys.forms import FormCatalog, Likert5
 from bench.common import seeded_postgres, seeded_sqlite

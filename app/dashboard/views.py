@@ -17,7 +17,8 @@ from app.models import Response, Sector, TextAnswer, Unit
 from app.principals import Principal
 from app.privacy import mask_personal_data
 from app.stats.indicators import scored_questions
-from app.stats.service import SatisfactionQuery, satisfaction
+from app.stats.query import SatisfactionQuery
+from app.stats.service import satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import FormCatalog, decode_codes

@@ -20,7 +20,8 @@ from app.principals import Principal
 from app.privacy import mask_personal_data
 from app.stats.drivers import drivers
 from app.stats.indicators import SIPAS, elements, scored_questions
-from app.stats.service import SatisfactionQuery, resolved_weighting, satisfaction
+from app.stats.query import SatisfactionQuery
+from app.stats.service import resolved_weighting, satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
 from app.surveys.forms import CODE_ALPHABET, FormCatalog, decode_codes

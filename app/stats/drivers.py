@@ -10,8 +10,10 @@ import analytics.drivers
 from app.models import Unit, Volume
 from app.months import months_of
 from app.principals import Principal
+from app.stats.counts import driver_groups
+from app.stats.frame import build_frame
 from app.stats.indicators import elements
-from app.stats.service import SatisfactionQuery, build_frame, driver_groups
+from app.stats.query import SatisfactionQuery
 from app.surveys.forms import FormCatalog
 
 _LABELS = {

@@ -8,8 +8,9 @@ from sqlmodel import Session
 
 from app.principals import Principal
 from app.stats.drivers import drivers
+from app.stats.query import SatisfactionQuery
 from app.stats.rows import DRIVER_FIELDS, ROW_FIELDS, TARGET_COLUMNS, TARGET_FIELDS, TREND_FIELDS
-from app.stats.service import SatisfactionQuery, resolved_weighting, satisfaction
+from app.stats.service import resolved_weighting, satisfaction
 from app.stats.table import driver_rows, trend_rows
 from app.stats.targets import plan_targets
 from app.stats.trend import trend

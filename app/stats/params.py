@@ -6,7 +6,7 @@ import analytics
 from app.errors import FieldError, Invalid
 from app.months import OUTSIDE_YEARS, within_years
 from app.stats.indicators import known_indicators
-from app.stats.service import BY_KEYS, SatisfactionQuery
+from app.stats.query import BY_KEYS, SatisfactionQuery
 from app.surveys.forms import FormCatalog
 
 

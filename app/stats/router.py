@@ -19,8 +19,8 @@ from app.stats.outputs import (
     trend_output,
 )
 from app.stats.params import parse_query
+from app.stats.query import SatisfactionQuery
 from app.stats.rows import DriversAnswer, SatisfactionAnswer, TargetsAnswer, TrendAnswer
-from app.stats.service import SatisfactionQuery
 from app.stats.table import write_rows
 from app.surveys.deps import CatalogDep
 from app.surveys.forms import FormCatalog

@@ -20,15 +20,10 @@ from app import clock
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
+from app.stats.counts import Counts, QuestionCounts, pattern_counts, question_counts
 from app.stats.drivers import driver_questions
 from app.stats.indicators import IndicatorPlan, elements, indices, plan, scored_questions
-from app.stats.service import (
-    Counts,
-    QuestionCounts,
-    SatisfactionQuery,
-    pattern_counts,
-    question_counts,
-)
+from app.stats.query import SatisfactionQuery
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.analytics")

@@ -6,8 +6,9 @@ from typing import Any
 from sqlmodel import Session
 
 from app.principals import Principal
+from app.stats.query import SatisfactionQuery
 from app.stats.rows import TARGET_FIELDS
-from app.stats.service import SatisfactionQuery, satisfaction
+from app.stats.service import satisfaction
 from app.surveys.forms import FormCatalog
 
 

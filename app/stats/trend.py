@@ -9,8 +9,9 @@ from sqlmodel import Session
 import analytics
 from app.errors import FieldError, Invalid
 from app.principals import Principal
+from app.stats.query import SatisfactionQuery
 from app.stats.rows import POINT_FIELDS
-from app.stats.service import SatisfactionQuery, satisfaction
+from app.stats.service import satisfaction
 from app.surveys.forms import FormCatalog
 
 SERIES_KEYS = ("sector", "unit")
