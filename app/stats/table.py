@@ -27,6 +27,8 @@ def driver_rows(drivers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, bool):  # 1 and 0: what a spreadsheet sums and R reads as logical
+        return int(value)
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
     return value

@@ -181,6 +181,7 @@ def test_csv_has_the_by_keys_then_the_fields(
     assert {"access_info", "staff_polite", "access", "feedback"} <= {
         row["question"] for row in rows
     }
+    assert {row["small_sample"] for row in rows} <= {"1", "0"}  # yes and no, for a spreadsheet
 
 
 def test_the_plans_indicators_against_their_targets(
