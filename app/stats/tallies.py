@@ -24,11 +24,12 @@ The tallies stay equal to the responses:
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 
 from app import clock
 from app.bulk import bulk_insert
@@ -39,6 +40,11 @@ _LOCK_NAMESPACE = 0x5349
 
 # Two counts travel in one integer column: the first below 2**32, the second times 2**32.
 PACKED_HIGH = 2**32
+# Every table a tallied month keeps rows in, besides its marker (``tallied_month``).
+TABLES = ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
+          "month_moment", "month_moment_plan", "month_driver")  # fmt: skip
+Rows = list[tuple[str, list[dict[str, Any]]]]
+"""Rows to insert, by table: a build's tallies, before the month is marked tallied."""
 
 CellKey = tuple[int, str, str, str | None]
 """(unit id, sector, month, channel or None when channels are summed)."""
@@ -56,6 +62,19 @@ def _lock(connection: Connection, months: Iterable[str], *, shared: bool) -> Non
         )
 
 
+def clear_unmarked(connection: Connection, month: str, batch: int) -> int:
+    """Delete up to ``batch`` rows of each table for ``month``, which is not marked tallied
+    (the rows of a build that was abandoned or overtaken); how many went (SQLite only)."""
+    removed = 0
+    for table in TABLES:
+        removed += connection.execute(
+            text(f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}"  # noqa: S608
+                 " WHERE month = :month LIMIT :batch)"),
+            {"month": month, "batch": batch},
+        ).rowcount  # fmt: skip
+    return removed
+
+
 def forget(connection: Connection, months: Iterable[str]) -> None:
     """Drop the tallies of ``months``: the caller is storing in-scope responses of them."""
     touched = sorted(set(months))
@@ -70,8 +89,7 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
         listed,
     )
     if forgotten.rowcount:
-        for table in ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
-                      "month_moment", "month_moment_plan", "month_driver"):  # fmt: skip
+        for table in TABLES:
             connection.execute(
                 text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
                     bindparam("months", expanding=True)
@@ -80,17 +98,66 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
             )
 
 
+# A month being tallied in short transactions (SQLite) holds a claim in ``tallied_month``
+# whose generation starts with this mark (a real generation is hexadecimal): its rows are
+# not read, and a second builder steps aside.
+BUILDING = "~"
+ABANDONED_AFTER = timedelta(minutes=30)
+
+
 def generations(connection: Connection, months: Sequence[str]) -> dict[str, str]:
     """The tallied ones of ``months``, with the generation of their tallies."""
     if not months:
         return {}
     rows = connection.execute(
-        text("SELECT month, generation FROM tallied_month WHERE month IN :months").bindparams(
-            bindparam("months", expanding=True)
-        ),
-        {"months": list(months)},
+        text(
+            "SELECT month, generation FROM tallied_month WHERE month IN :months"
+            " AND generation NOT LIKE :building"
+        ).bindparams(bindparam("months", expanding=True)),
+        {"months": list(months), "building": BUILDING + "%"},
     )
     return {str(month): str(generation) for month, generation in rows}
+
+
+def claim(connection: Connection, month: str) -> str | None:
+    """Claim ``month`` for a build (in the caller's write transaction): the claim's
+    generation, or None when the month is tallied or another build is under way (a claim
+    older than ``ABANDONED_AFTER`` was abandoned, and is taken over)."""
+    marker = metadata.tables["tallied_month"]
+    found = connection.execute(  # through the table: its time comes back as a datetime
+        select(marker.c.generation, marker.c.tallied_at).where(marker.c.month == month)
+    ).first()
+    mine = BUILDING + uuid.uuid4().hex[:31]
+    if found is None:
+        bulk_insert(connection, metadata.tables["tallied_month"],
+                    [{"month": month, "generation": mine, "tallied_at": clock.now(),
+                      "responses": 0}])  # fmt: skip
+        return mine
+    generation, at = found
+    if str(generation).startswith(BUILDING) and clock.now() - at > ABANDONED_AFTER:
+        connection.execute(
+            text("UPDATE tallied_month SET generation = :mine, tallied_at = :now"
+                 " WHERE month = :month"),
+            {"mine": mine, "now": clock.now(), "month": month},
+        )  # fmt: skip
+        return mine
+    return None
+
+
+def holds(connection: Connection, month: str, claimed: str) -> bool:
+    """Whether the claim ``claimed`` on ``month`` still stands (a writer's ``forget``
+    removes it)."""
+    found = connection.execute(
+        text("SELECT generation FROM tallied_month WHERE month = :month"), {"month": month}
+    ).scalar()
+    return found == claimed
+
+
+def release(connection: Connection, month: str, claimed: str) -> None:
+    connection.execute(
+        text("DELETE FROM tallied_month WHERE month = :month AND generation = :claimed"),
+        {"month": month, "claimed": claimed},
+    )
 
 
 def lock_for_build(connection: Connection, month: str) -> bool:
@@ -99,16 +166,14 @@ def lock_for_build(connection: Connection, month: str) -> bool:
     return bool(generations(connection, [month]))
 
 
-def store(
-    connection: Connection,
-    month: str,
+def count_rows(
     keys: Sequence[CellKey],
     responses: NDArray[np.int64],
     questions: Sequence[str],
     tallies: NDArray[np.int64],
-) -> None:
-    """Keep a month's counts (cells by channel; ``tallies`` as ``question_counts`` makes
-    them: satisfied, then unsatisfied, per question) and mark the month tallied."""
+) -> Rows:
+    """A month's counts (cells by channel; ``tallies`` as ``question_counts`` makes them:
+    satisfied, then unsatisfied, per question)."""
     counts = []
     answers = []
     for position, (unit_id, sector, key_month, channel) in enumerate(keys):
@@ -120,13 +185,23 @@ def store(
             if satisfied or unsatisfied:
                 answers.append({**cell, "question_id": question, "satisfied": int(satisfied),
                                 "unsatisfied": int(unsatisfied)})  # fmt: skip
-    bulk_insert(connection, metadata.tables["month_count"], counts)
-    bulk_insert(connection, metadata.tables["month_tally"], answers)
+    return [("month_count", counts), ("month_tally", answers)]
+
+
+def insert(connection: Connection, rows: Rows) -> None:
+    for table, part in rows:
+        bulk_insert(connection, metadata.tables[table], part)
+
+
+def mark(connection: Connection, month: str, responses: int) -> None:
+    """Mark ``month`` tallied (replacing a build's claim): from now on its rows are read,
+    under a new generation."""
+    connection.execute(text("DELETE FROM tallied_month WHERE month = :month"), {"month": month})
     bulk_insert(
         connection,
         metadata.tables["tallied_month"],
         [{"month": month, "generation": uuid.uuid4().hex, "tallied_at": clock.now(),
-          "responses": int(responses.sum())}],
+          "responses": responses}],
     )  # fmt: skip
 
 
@@ -199,26 +274,21 @@ def _rows(connection: Connection, statement: Any, parameters: dict[str, Any]) ->
     return list(result.cursor.fetchall()) if result.cursor is not None else []
 
 
-def store_patterns(
-    connection: Connection,
+def pattern_rows(
     month: str,
     indicator: str,
     questions: Sequence[str],
     counts: Sequence[tuple[int, str, str, str | None, str, int]],
-) -> None:
-    """Keep a month's answer patterns of one element (``pattern_counts`` rows by channel)."""
-    bulk_insert(
-        connection,
-        metadata.tables["month_pattern_plan"],
-        [{"month": month, "indicator": indicator, "questions": ",".join(questions)}],
-    )
-    bulk_insert(
-        connection,
-        metadata.tables["month_pattern"],
-        [{"month": key_month, "unit_id": unit_id, "sector_code": sector, "channel": channel,
-          "indicator": indicator, "pattern": pattern, "responses": responses}
-         for unit_id, sector, key_month, channel, pattern, responses in counts],
-    )  # fmt: skip
+) -> Rows:
+    """A month's answer patterns of one element (``pattern_counts`` rows by channel)."""
+    return [
+        ("month_pattern_plan",
+         [{"month": month, "indicator": indicator, "questions": ",".join(questions)}]),
+        ("month_pattern",
+         [{"month": key_month, "unit_id": unit_id, "sector_code": sector, "channel": channel,
+           "indicator": indicator, "pattern": pattern, "responses": responses}
+          for unit_id, sector, key_month, channel, pattern, responses in counts]),
+    ]  # fmt: skip
 
 
 def pattern_months(
@@ -349,19 +419,11 @@ def moments_of_patterns(
     return out
 
 
-def store_moments(
-    connection: Connection,
-    month: str,
-    indicator: str,
-    questions: Sequence[str],
-    moments: KeyedMoments,
-) -> None:
-    """Keep a month's moments of one index (keys by channel)."""
-    bulk_insert(
-        connection,
-        metadata.tables["month_moment_plan"],
-        [{"month": month, "indicator": indicator, "questions": ",".join(questions)}],
-    )
+def moment_rows(
+    month: str, indicator: str, questions: Sequence[str], moments: KeyedMoments
+) -> Rows:
+    """A month's moments of one index (keys by channel)."""
+    plan = [{"month": month, "indicator": indicator, "questions": ",".join(questions)}]
     rows = []
     for position, (unit_id, sector, key_month, channel) in enumerate(moments.keys):
         sums = np.concatenate([
@@ -374,7 +436,7 @@ def store_moments(
             "indicator": indicator, "responses": int(moments.responses[position]),
             "none_answered": int(moments.none_answered[position]), "sums": sums.tobytes(),
         })  # fmt: skip
-    bulk_insert(connection, metadata.tables["month_moment"], rows)
+    return [("month_moment_plan", plan), ("month_moment", rows)]
 
 
 def moment_months(
@@ -513,15 +575,9 @@ def driver_groups_of_patterns(
     )
 
 
-def store_drivers(
-    connection: Connection, month: str, questions: Sequence[str], groups: DriverGroups
-) -> None:
-    """Keep a month's drivers groups (keys by channel)."""
-    bulk_insert(
-        connection,
-        metadata.tables["month_moment_plan"],
-        [{"month": month, "indicator": "drivers", "questions": ",".join(questions)}],
-    )
+def driver_rows(month: str, questions: Sequence[str], groups: DriverGroups) -> Rows:
+    """A month's drivers groups (keys by channel)."""
+    plan = [{"month": month, "indicator": "drivers", "questions": ",".join(questions)}]
     rows = []
     for position, (unit_id, sector, key_month, channel) in enumerate(groups.keys):
         mine = groups.key == position
@@ -532,7 +588,7 @@ def store_drivers(
         rows.append({"month": key_month, "unit_id": unit_id, "sector_code": sector,
                      "channel": channel, "responses": int(groups.responses[position]),
                      "groups": blob})  # fmt: skip
-    bulk_insert(connection, metadata.tables["month_driver"], rows)
+    return [("month_moment_plan", plan), ("month_driver", rows)]
 
 
 def read_drivers(

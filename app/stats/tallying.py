@@ -29,6 +29,9 @@ from app.surveys.forms import FormCatalog
 log = logging.getLogger("sipas.analytics")
 # More criteria, more patterns: the sipas index's are nearly one per response.
 PATTERN_CRITERIA = 5
+# Rows per write transaction when SQLite publishes a month's tallies: each transaction
+# holds the one write lock for tens of milliseconds (moments and drivers rows are kilobytes).
+PUBLISH_ROWS = {"": 5000, "month_moment": 200, "month_driver": 200}
 
 
 Outcome = Literal["tallied", "tallied already", "responses arrived"]
@@ -41,10 +44,12 @@ def tally_month(
     responses were changed outside the platform, which never updates or deletes one).
 
     PostgreSQL counts under the month's lock, which holds back writers of that month only.
-    SQLite has one lock for every writer, so the month is counted outside it and the
-    tallies are stored under it only if no response of the month arrived meanwhile
-    (responses are only ever added, so their number tells); else "responses arrived", and
-    the next run counts again.
+    SQLite has one lock for every writer, so the month is counted outside it and its rows
+    are written in short transactions of their own (``PUBLISH_ROWS`` at a time, a few tens
+    of milliseconds each), unread until the month is marked tallied; the mark is written
+    only if no response of the month arrived meanwhile (responses are only ever added, so
+    their number tells); else the rows go, "responses arrived", and the next run counts
+    again. Citizens' submissions wait for one such short transaction at most.
     """
     span = Month.parse(month)
     query = SatisfactionQuery(date_from=span.first_day, date_to=span.last_day, by=("channel",))
@@ -59,17 +64,31 @@ def tally_month(
         return "tallied"
     if tallies.generations(session.connection(), [month]) and not rebuild:
         return "tallied already"
+    with writing(session):
+        if rebuild:
+            tallies.forget(session.connection(), [month])
+        claimed = tallies.claim(session.connection(), month)
+    if claimed is None:
+        return "tallied already"
     seen = _in_scope(session, query)
     counted = _counted(session, catalog, query)  # the same snapshot: one read transaction
+    _clear_unmarked(session, month)  # rows of an abandoned build
+    for table, rows in _rows(month, counted):
+        size = PUBLISH_ROWS.get(table, PUBLISH_ROWS[""])
+        for start in range(0, len(rows), size):
+            with writing(session):
+                tallies.insert(session.connection(), [(table, rows[start : start + size])])
+    responses = int(counted.question_counts[1].sum())
     with writing(session):
         connection = session.connection()
-        if tallies.generations(connection, [month]) and not rebuild:
-            return "tallied already"
-        if _in_scope(session, query) != seen:
-            return "responses arrived"
-        tallies.forget(connection, [month])
-        _store(connection, month, counted)
-    return "tallied"
+        # A writer of this month forgot the claim, or its number of responses changed.
+        if tallies.holds(connection, month, claimed) and _in_scope(session, query) == seen:
+            tallies.mark(connection, month, responses)
+            log.info("tallied %s: %d responses", month, responses)
+            return "tallied"
+        tallies.release(connection, month, claimed)
+    _clear_unmarked(session, month)
+    return "responses arrived"
 
 
 @dataclass(frozen=True)
@@ -102,15 +121,31 @@ def _counted(session: Session, catalog: FormCatalog, query: SatisfactionQuery) -
     )  # fmt: skip
 
 
-def _store(connection: Connection, month: str, counted: _Counted) -> None:
+def _rows(month: str, counted: _Counted) -> tallies.Rows:
     keys, responses, tallied = counted.question_counts
-    tallies.store(connection, month, keys, responses, counted.questions, tallied)
+    rows = tallies.count_rows(keys, responses, counted.questions, tallied)
     for element, patterns in counted.patterns:
-        tallies.store_patterns(connection, month, element.name, element.questions, patterns)
+        rows += tallies.pattern_rows(month, element.name, element.questions, patterns)
     for index, moments in counted.moments:
-        tallies.store_moments(connection, month, index.name, index.questions, moments)
-    tallies.store_drivers(connection, month, *counted.drivers)
-    log.info("tallied %s: %d responses", month, int(responses.sum()))
+        rows += tallies.moment_rows(month, index.name, index.questions, moments)
+    return rows + tallies.driver_rows(month, *counted.drivers)
+
+
+def _store(connection: Connection, month: str, counted: _Counted) -> None:
+    tallies.insert(connection, _rows(month, counted))
+    responses = int(counted.question_counts[1].sum())
+    tallies.mark(connection, month, responses)
+    log.info("tallied %s: %d responses", month, responses)
+
+
+def _clear_unmarked(session: Session, month: str) -> None:
+    """Rows of ``month`` left by an abandoned or overtaken build, in short transactions."""
+    while True:
+        with writing(session):
+            if tallies.generations(session.connection(), [month]):
+                return  # tallied meanwhile by another build: its rows, and read
+            if not tallies.clear_unmarked(session.connection(), month, PUBLISH_ROWS[""]):
+                return
 
 
 def _in_scope(session: Session, query: SatisfactionQuery) -> int:

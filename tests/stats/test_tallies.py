@@ -5,7 +5,7 @@ import random
 import threading
 import time as stopwatch
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from app.models import MonthCount, MonthDriver, MonthMoment, MonthPattern, Month
 from app.principals import Principal
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
-from app.stats import tallies
+from app.stats import tallies, tallying
 from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
@@ -308,18 +308,83 @@ def test_a_build_never_misses_a_response_whose_writer_was_in_its_transaction(
             waited_until = stopwatch.monotonic() + 1.0
             while builder.is_alive() and stopwatch.monotonic() < waited_until:
                 stopwatch.sleep(0.01)
-            # PostgreSQL: the build waits for the month's lock. SQLite: it has counted
-            # without the late response and waits for the write lock to store.
+            # PostgreSQL: the build waits for the month's lock; SQLite: for the write lock
+            # to claim the month, before it counts.
             assert builder.is_alive(), "the build must wait for the writer's transaction"
         builder.join(timeout=30)
-        if backend() == "sqlite":
-            assert outcomes == ["responses arrived"]
-            with Session(engine) as session:
-                assert tally_month(session, catalog, "2025-03") == "tallied"
-        else:
-            assert outcomes == ["tallied"]
+        assert outcomes == ["tallied"]
         with Session(engine) as session:
             assert session.exec(select(func.sum(MonthCount.responses))).one() == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_response_that_arrives_while_sqlite_publishes_a_month_voids_the_build(
+    scratch_database_url: str, catalog: FormCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite publishes a month's rows in short transactions, unread until it marks the
+    month; a response stored meanwhile means the count is stale: the rows go, unread."""
+    if backend() != "sqlite":
+        pytest.skip("PostgreSQL builds a month in one transaction under the month's lock")
+    engine = create_db_engine(scratch_database_url)
+    try:
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+            unit_id = _units(session)["10507"]
+        rng = random.Random(5)
+        with engine.begin() as connection:
+            insert_records(connection, [_record(catalog, rng, unit_id, "land",
+                                                date(2025, 3, 2))], ZONE)  # fmt: skip
+        counted = tallying._counted
+
+        def count_then_a_citizen_answers(*args: Any) -> Any:
+            found = counted(*args)
+            with engine.begin() as writer:  # another connection, while the build works
+                late = _record(catalog, rng, unit_id, "land", date(2025, 3, 30))
+                insert_records(writer, [late], ZONE)
+            return found
+
+        monkeypatch.setattr(tallying, "_counted", count_then_a_citizen_answers)
+        with Session(engine) as session:
+            assert tally_month(session, catalog, "2025-03") == "responses arrived"
+            assert session.exec(select(func.count()).select_from(MonthCount)).one() == 0
+            assert session.exec(select(func.count()).select_from(MonthMoment)).one() == 0
+        monkeypatch.undo()
+        with Session(engine) as session:
+            assert tally_month(session, catalog, "2025-03") == "tallied"
+            assert session.exec(select(func.sum(MonthCount.responses))).one() == 2
+    finally:
+        engine.dispose()
+
+
+def test_a_second_build_of_a_month_steps_aside_and_an_abandoned_one_is_taken_over(
+    scratch_database_url: str, catalog: FormCatalog, frozen_clock: FixedClock
+) -> None:
+    if backend() != "sqlite":
+        pytest.skip("PostgreSQL builds a month under the month's lock: no claim to step aside")
+    engine = create_db_engine(scratch_database_url)
+    try:
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+            unit_id = _units(session)["10507"]
+            first = _record(catalog, random.Random(7), unit_id, "land", date(2025, 3, 2))
+            insert_records(session.connection(), [first], ZONE)
+            session.commit()
+        with engine.begin() as connection:
+            assert tallies.claim(connection, "2025-03") is not None  # a build under way
+        with Session(engine) as session:
+            assert tally_month(session, catalog, "2025-03") == "tallied already"
+            assert (
+                satisfaction(
+                    session,
+                    catalog,
+                    parse_query(catalog, date_from="2025-03-01", date_to="2025-03-31"),
+                ).rows[0]["n"]
+                == 1
+            )
+        frozen_clock.advance(tallies.ABANDONED_AFTER + timedelta(minutes=1))
+        with Session(engine) as session:
+            assert tally_month(session, catalog, "2025-03") == "tallied"
     finally:
         engine.dispose()
 
