@@ -132,8 +132,8 @@ def pattern_counts(
                                      query.groups_by_channel)  # fmt: skip
 
     def usable(months: list[str]) -> list[str]:
-        return tallies.pattern_months(session.connection(), months, indicator.name,
-                                      indicator.questions)  # fmt: skip
+        return tallies.planned_months(session.connection(), "patterns", months,
+                                      indicator.name, indicator.questions)  # fmt: skip
 
     whole = [(query.date_from, query.date_to)]
     found = (
@@ -169,8 +169,8 @@ def index_moments(
                                     unit_ids, query.groups_by_channel)  # fmt: skip
 
     def usable(months: list[str]) -> list[str]:
-        return tallies.moment_months(session.connection(), months, indicator.name,
-                                     indicator.questions)  # fmt: skip
+        return tallies.planned_months(session.connection(), "moments", months,
+                                      indicator.name, indicator.questions)  # fmt: skip
 
     return _tallied_or_counted(
         session, query, from_responses, from_tallies, tallies.KeyedMoments.joined, usable
@@ -201,7 +201,8 @@ def driver_groups(
                                     query.groups_by_channel)  # fmt: skip
 
     def usable(months: list[str]) -> list[str]:
-        return tallies.moment_months(session.connection(), months, "drivers", questions)
+        return tallies.planned_months(session.connection(), "moments", months, "drivers",
+                                      questions)  # fmt: skip
 
     return _tallied_or_counted(
         session, query, from_responses, from_tallies, tallies.DriverGroups.joined, usable

@@ -291,15 +291,23 @@ def pattern_rows(
     ]  # fmt: skip
 
 
-def pattern_months(
-    connection: Connection, months: Sequence[str], indicator: str, questions: Sequence[str]
+_PLANS = {"patterns": "month_pattern_plan", "moments": "month_moment_plan"}
+
+
+def planned_months(
+    connection: Connection,
+    kept: str,
+    months: Sequence[str],
+    indicator: str,
+    questions: Sequence[str],
 ) -> list[str]:
-    """Those of ``months`` that keep ``indicator``'s patterns over exactly ``questions``."""
+    """Those of ``months`` that keep ``indicator``'s ``kept`` ("patterns" or "moments")
+    over exactly ``questions`` (an indicator whose questions changed is not read)."""
     if not months:
         return []
     rows = connection.execute(
         text(
-            "SELECT month FROM month_pattern_plan WHERE month IN :months"
+            f"SELECT month FROM {_PLANS[kept]} WHERE month IN :months"  # noqa: S608
             " AND indicator = :indicator AND questions = :questions"
         ).bindparams(bindparam("months", expanding=True)),
         {"months": list(months), "indicator": indicator, "questions": ",".join(questions)},
@@ -437,22 +445,6 @@ def moment_rows(
             "none_answered": int(moments.none_answered[position]), "sums": sums.tobytes(),
         })  # fmt: skip
     return [("month_moment_plan", plan), ("month_moment", rows)]
-
-
-def moment_months(
-    connection: Connection, months: Sequence[str], indicator: str, questions: Sequence[str]
-) -> list[str]:
-    """Those of ``months`` that keep ``indicator``'s moments over exactly ``questions``."""
-    if not months:
-        return []
-    rows = connection.execute(
-        text(
-            "SELECT month FROM month_moment_plan WHERE month IN :months"
-            " AND indicator = :indicator AND questions = :questions"
-        ).bindparams(bindparam("months", expanding=True)),
-        {"months": list(months), "indicator": indicator, "questions": ",".join(questions)},
-    )
-    return sorted(str(month) for (month,) in rows)
 
 
 def read_moments(
