@@ -76,14 +76,19 @@ def fit_drivers(
 
     weight = weights.cell_weight[cell] * count
     design = sm.add_constant(predictors, has_constant="add")
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", PerfectSeparationWarning)
+        warnings.simplefilter("always", SingularMatrixWarning)
         model = sm.GLM(outcome, design, family=sm.families.Binomial(), freq_weights=weight)
         fitted = model.fit()
     separated = False
     for warning in caught:
+        if issubclass(warning.category, SingularMatrixWarning):
+            # An element every respondent rated alike (or two that always agree): the data
+            # cannot tell the coefficients apart, so there is no model to report.
+            return None
         if issubclass(warning.category, PerfectSeparationWarning):
             separated = True
         else:  # anything else is not ours to swallow

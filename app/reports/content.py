@@ -82,6 +82,12 @@ class MonthlyReport:
     question_names: dict[str, tuple[str, str]] = field(default_factory=dict)
     issued_on: str = ""  # the day it was made, in the city's calendar (YYYY-MM-DD)
     options: ReportOptions = field(default_factory=ReportOptions)
+    # What the months it read held: responses (only ever added) and dossiers, per month.
+    # While these stand, the same data gives the same figures, for the city or for a unit
+    # key's units.
+    data: dict[str, list[int]] = field(default_factory=dict)
+    # Made for a unit key from data that changed after the version it stands for.
+    rebuilt_from_later_data: bool = False
 
 
 def build_report(
@@ -155,7 +161,33 @@ def build_report(
         question_names={q.id: (q.label.vi, q.label.en) for q in scored_questions(catalog).values()},
         issued_on=issued_on,
         options=options,
+        data=data_fingerprint(session, month),
     )
+
+
+def report_months(month: Month) -> list[str]:
+    """The months a report reads: its own and the eleven before it (the trend)."""
+    return [str(month.back(back)) for back in range(TREND_MONTHS - 1, -1, -1)]
+
+
+def data_fingerprint(session: Session, month: Month) -> dict[str, list[int]]:
+    """Per month the report reads: its responses (every one, flagged or not) and dossiers."""
+    months = report_months(month)
+    responses = dict(
+        session.exec(
+            select(Response.month, func.count())
+            .where(col(Response.month).in_(months))
+            .group_by(col(Response.month))
+        ).all()
+    )
+    dossiers = dict(
+        session.exec(
+            select(Volume.month, func.sum(Volume.dossiers))
+            .where(col(Volume.month).in_(months))
+            .group_by(col(Volume.month))
+        ).all()
+    )
+    return {m: [int(responses.get(m, 0)), int(dossiers.get(m) or 0)] for m in months}
 
 
 # Fewer responses than this leave five coefficients without a reliable estimate; an odds

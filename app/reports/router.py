@@ -113,15 +113,15 @@ def get_report(
     ] = False,
 ) -> Response:
     """A finished report (the latest version unless ``version`` says), in any format and
-    language from the version's stored figures; unit keys get it made for their units on
-    the spot from the same services."""
+    language from the version's stored figures; for a unit key, made for its units from
+    the version's data (or, if that data changed since, from today's, and it says so)."""
     wanted = _month(month)
     options = report_options(settings)
     body: str | bytes | None
+    report = _version(session, wanted, version)
     if principal.role == "unit":
-        body = units_format(session, catalog, wanted, fmt, lang, principal, options, settings.zone)
+        body = units_format(session, catalog, report, fmt, lang, principal, options, settings.zone)
     else:
-        report = _version(session, wanted, version)
         body = version_format(session, catalog, report, fmt, lang, options, settings.zone)
     if body is None:
         raise NotFound(f"the {fmt} of the {wanted} report could not be made (see the report list)")

@@ -24,7 +24,7 @@ from app.models import Report, Response, utc_now
 from app.months import Month
 from app.principals import Principal
 from app.reports import stored
-from app.reports.content import MonthlyReport, ReportOptions, build_report
+from app.reports.content import MonthlyReport, ReportOptions, build_report, data_fingerprint
 from app.reports.render_files import to_csv, to_xlsx, to_zip
 from app.reports.render_html import to_html
 from app.reports.render_pdf import to_pdf
@@ -108,15 +108,22 @@ def version_format(
 def units_format(
     session: Session,
     catalog: FormCatalog,
-    month: Month,
+    report: Report,
     fmt: str,
     language: str,
     principal: Principal,
     options: ReportOptions,
     zone: ZoneInfo,
 ) -> str | bytes | None:
-    """A unit key's report: made for its units on the spot, from the data as it is now."""
-    content = build_report(session, catalog, month, principal, options, issued_today(zone))
+    """A unit key's report of a version: made for its units while the months it read hold
+    what they held when the version was made (the same data, hence the same figures);
+    otherwise from the data as it is now, and it says so."""
+    month = Month.parse(report.month)
+    version = stored.load(report.content) if report.content else None
+    same_data = version is not None and version.data == data_fingerprint(session, month)
+    issued = version.issued_on if version is not None else issued_today(zone)
+    content = build_report(session, catalog, month, principal, options, issued)
+    content.rebuilt_from_later_data = not same_data
     return getattr(render(content, language, (fmt,)), fmt)  # type: ignore[no-any-return]
 
 

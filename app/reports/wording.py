@@ -73,6 +73,8 @@ TEXT = {
         "mức hài lòng chung (tỷ số odds không xác định được), nên mô hình không cho nhận định "
         "tin cậy và báo cáo không đưa ra nhận định.",
         "odds_ratio": "Tỷ số odds",
+        "rebuilt": "Số liệu của đơn vị được tính từ dữ liệu hiện có: dữ liệu của kỳ báo cáo "
+        "đã thay đổi sau khi phiên bản này được lập.",
     },
     "en": {
         "title": "Satisfaction report, {month}",
@@ -125,6 +127,8 @@ TEXT = {
         "almost entirely (its odds ratio cannot be estimated), so the model supports no "
         "statement and the report makes none.",
         "odds_ratio": "Odds ratio",
+        "rebuilt": "The units' figures come from the data as it is now: the period's data "
+        "changed after this version was made.",
     },
 }
 

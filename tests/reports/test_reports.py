@@ -206,6 +206,34 @@ def test_a_unit_key_gets_its_units_report(site: Site, october: dict[str, Any]) -
     assert "Phường Hồng Bàng" not in units
 
 
+def test_a_unit_key_gets_the_versions_figures_while_its_data_stands(
+    site: Site, http: httpx.Client, catalog: FormCatalog
+) -> None:
+    made = http.post("/api/v1/reports", json={"month": "2026-07"}).json()
+    link = f"{site.url}/api/v1/reports/2026-07.html?version={made['version']}"
+    before = httpx.get(link, headers=site.unit, timeout=120).text
+    assert 'class="notice"' not in before.split('id="s-summary"')[0]
+    with Session(site.engine) as session:  # July changes after the version was made
+        store(
+            session,
+            [
+                response_record(
+                    session,
+                    catalog,
+                    channel="paper",
+                    codes=(("overall", 1),),
+                    at="2026-07-20T10:00:00+07:00",
+                )
+            ],
+        )
+        session.commit()
+    after = httpx.get(link, headers=site.unit, timeout=120).text
+    assert "dữ liệu của kỳ báo cáo đã thay đổi sau khi phiên bản này được lập" in after
+    units = after.split('id="s-units"')[1].split("</section>")[0]
+    assert "Phường Thành Đông" in units
+    assert "Phường Hồng Bàng" not in units
+
+
 def test_bad_months_and_missing_reports(http: httpx.Client) -> None:
     assert http.post("/api/v1/reports", json={"month": "2026-13"}).status_code == 422
     assert http.get("/api/v1/reports/2025-01.html").status_code == 404

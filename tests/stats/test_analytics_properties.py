@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import analytics
+import analytics.drivers
 
 # A design: per cell, its size and dossiers; per group of identical responses, its cell,
 # whether it answered and whether it was satisfied.
@@ -179,3 +180,15 @@ def test_an_index_from_moments_is_the_index_from_answer_groups(
             theirs.status,
             theirs.small_sample,
         )
+
+
+def test_drivers_that_the_data_cannot_tell_apart_give_no_model() -> None:
+    """Two elements every respondent rated alike: their coefficients are not identified."""
+    x = np.array([[1.0, 1.0], [1.0, 1.0], [0.0, 0.0], [0.0, 0.0]])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    size = np.array([200])
+    model = analytics.drivers.fit_drivers(
+        ("staff", "result"), x, y, np.array([80, 20, 30, 70]), np.zeros(4, dtype=np.intp),
+        size, analytics.unweighted(size),
+    )  # fmt: skip
+    assert model is None
