@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from app import clock
+from app import clock, tallied_months
 from app.bulk import bulk_insert
 from app.models import metadata
 from app.months import Month
-from app.stats import tallies
 from app.surveys.forms import SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
@@ -123,7 +122,7 @@ def insert_records(
     bulk_insert(connection, metadata.tables["response"], responses)
     bulk_insert(connection, metadata.tables["choice_answer"], choices)
     bulk_insert(connection, metadata.tables["text_answer"], texts)
-    tallies.forget(connection, {row["month"] for row in responses if not row["excluded"]})
+    tallied_months.forget(connection, {row["month"] for row in responses if not row["excluded"]})
 
 
 def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:

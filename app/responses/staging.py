@@ -14,11 +14,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Connection, MetaData, Table, insert, select
 
-from app import clock
+from app import clock, tallied_months
 from app.bulk import bulk_insert
 from app.models import metadata
 from app.responses.records import ResponseRecord
-from app.stats import tallies
 
 _TABLES = ("response", "choice_answer", "text_answer")
 _staging = MetaData()
@@ -68,7 +67,7 @@ class Staging:
             keys = [stage.c[column.name] for column in live.primary_key]
             rows = select(*(stage.c[n] for n in names)).order_by(*keys)
             self._connection.execute(insert(live).from_select(names, rows))
-        tallies.forget(self._connection, self.months)
+        tallied_months.forget(self._connection, self.months)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
 
+from app import tallied_months
 from app.months import Month, months_of
 from app.stats import tallies
 from app.stats.indicators import IndicatorPlan, stand_ins
@@ -266,7 +267,7 @@ def _tallied_or_counted(
     connection = session.connection()
     whole = [m for m in months_of(query.date_from, query.date_to) if _inside(m, query)]
     for _ in range(_READ_ATTEMPTS):
-        tallied = tallies.generations(connection, whole)
+        tallied = tallied_months.generations(connection, whole)
         if usable is not None and tallied:
             kept = set(usable(sorted(tallied)))
             tallied = {month: g for month, g in tallied.items() if month in kept}
@@ -274,7 +275,7 @@ def _tallied_or_counted(
         if tallied:
             found = combine(found, from_tallies(sorted(tallied)))
         # Unchanged generations: nothing was built or forgotten while this read.
-        if tallies.generations(connection, sorted(tallied)) == tallied:
+        if tallied_months.generations(connection, sorted(tallied)) == tallied:
             return found
     return from_responses([(query.date_from, query.date_to)])
 

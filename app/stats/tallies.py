@@ -10,160 +10,37 @@ patterns are nearly one per response). A query over closed months then reads a f
 thousand rows instead of every response, and gets the same counts, hence the same
 estimates (tests/stats/test_tallies.py).
 
-The tallies stay equal to the responses:
+The tallies stay equal to the responses through the months' markers
+(``app.tallied_months``):
 
 * a writer storing in-scope responses of a tallied month forgets the month's tallies in
   its own transaction (``forget``, called by ``app.responses.records.insert_records``);
 * a build holds the month's lock exclusively and a writer holds it shared (PostgreSQL
-  advisory locks; SQLite has one writer at a time anyway), so a build never misses a
-  response whose writer did not see the build's marker;
+  advisory locks; SQLite has one writer at a time anyway, and a build claims the month),
+  so a build never misses a response whose writer did not see the build's marker;
 * a reader notes the months' generations before and after reading; a difference means a
   build or a forget interleaved, and the reader reads again (``generations``).
 """
 
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, text
 
-from app import clock
 from app.bulk import bulk_insert
 from app.models import metadata
 
-# The first key of the months' advisory locks: "SI".
-_LOCK_NAMESPACE = 0x5349
-
 # Two counts travel in one integer column: the first below 2**32, the second times 2**32.
 PACKED_HIGH = 2**32
-# Every table a tallied month keeps rows in, besides its marker (``tallied_month``).
-TABLES = ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
-          "month_moment", "month_moment_plan", "month_driver")  # fmt: skip
+
 Rows = list[tuple[str, list[dict[str, Any]]]]
 """Rows to insert, by table: a build's tallies, before the month is marked tallied."""
 
 CellKey = tuple[int, str, str, str | None]
 """(unit id, sector, month, channel or None when channels are summed)."""
-
-
-def _lock(connection: Connection, months: Iterable[str], *, shared: bool) -> None:
-    if connection.dialect.name != "postgresql":
-        return
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    # Always in the same order, so that two writers of several months cannot deadlock.
-    for month in sorted(set(months)):
-        connection.execute(
-            text(f"SELECT {function}(:namespace, :key)"),
-            {"namespace": _LOCK_NAMESPACE, "key": int(month.replace("-", ""))},
-        )
-
-
-def clear_unmarked(connection: Connection, month: str, batch: int) -> int:
-    """Delete up to ``batch`` rows of each table for ``month``, which is not marked tallied
-    (the rows of a build that was abandoned or overtaken); how many went (SQLite only)."""
-    removed = 0
-    for table in TABLES:
-        removed += connection.execute(
-            text(f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table}"  # noqa: S608
-                 " WHERE month = :month LIMIT :batch)"),
-            {"month": month, "batch": batch},
-        ).rowcount  # fmt: skip
-    return removed
-
-
-def forget(connection: Connection, months: Iterable[str]) -> None:
-    """Drop the tallies of ``months``: the caller is storing in-scope responses of them."""
-    touched = sorted(set(months))
-    if not touched:
-        return
-    _lock(connection, touched, shared=True)
-    listed = {"months": touched}
-    forgotten = connection.execute(
-        text("DELETE FROM tallied_month WHERE month IN :months").bindparams(
-            bindparam("months", expanding=True)
-        ),
-        listed,
-    )
-    if forgotten.rowcount:
-        for table in TABLES:
-            connection.execute(
-                text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
-                    bindparam("months", expanding=True)
-                ),
-                listed,
-            )
-
-
-# A month being tallied in short transactions (SQLite) holds a claim in ``tallied_month``
-# whose generation starts with this mark (a real generation is hexadecimal): its rows are
-# not read, and a second builder steps aside.
-BUILDING = "~"
-ABANDONED_AFTER = timedelta(minutes=30)
-
-
-def generations(connection: Connection, months: Sequence[str]) -> dict[str, str]:
-    """The tallied ones of ``months``, with the generation of their tallies."""
-    if not months:
-        return {}
-    rows = connection.execute(
-        text(
-            "SELECT month, generation FROM tallied_month WHERE month IN :months"
-            " AND generation NOT LIKE :building"
-        ).bindparams(bindparam("months", expanding=True)),
-        {"months": list(months), "building": BUILDING + "%"},
-    )
-    return {str(month): str(generation) for month, generation in rows}
-
-
-def claim(connection: Connection, month: str) -> str | None:
-    """Claim ``month`` for a build (in the caller's write transaction): the claim's
-    generation, or None when the month is tallied or another build is under way (a claim
-    older than ``ABANDONED_AFTER`` was abandoned, and is taken over)."""
-    marker = metadata.tables["tallied_month"]
-    found = connection.execute(  # through the table: its time comes back as a datetime
-        select(marker.c.generation, marker.c.tallied_at).where(marker.c.month == month)
-    ).first()
-    mine = BUILDING + uuid.uuid4().hex[:31]
-    if found is None:
-        bulk_insert(connection, metadata.tables["tallied_month"],
-                    [{"month": month, "generation": mine, "tallied_at": clock.now(),
-                      "responses": 0}])  # fmt: skip
-        return mine
-    generation, at = found
-    if str(generation).startswith(BUILDING) and clock.now() - at > ABANDONED_AFTER:
-        connection.execute(
-            text("UPDATE tallied_month SET generation = :mine, tallied_at = :now"
-                 " WHERE month = :month"),
-            {"mine": mine, "now": clock.now(), "month": month},
-        )  # fmt: skip
-        return mine
-    return None
-
-
-def holds(connection: Connection, month: str, claimed: str) -> bool:
-    """Whether the claim ``claimed`` on ``month`` still stands (a writer's ``forget``
-    removes it)."""
-    found = connection.execute(
-        text("SELECT generation FROM tallied_month WHERE month = :month"), {"month": month}
-    ).scalar()
-    return found == claimed
-
-
-def release(connection: Connection, month: str, claimed: str) -> None:
-    connection.execute(
-        text("DELETE FROM tallied_month WHERE month = :month AND generation = :claimed"),
-        {"month": month, "claimed": claimed},
-    )
-
-
-def lock_for_build(connection: Connection, month: str) -> bool:
-    """Take ``month``'s lock for a build; False when it is tallied already."""
-    _lock(connection, [month], shared=False)
-    return bool(generations(connection, [month]))
 
 
 def count_rows(
@@ -191,18 +68,6 @@ def count_rows(
 def insert(connection: Connection, rows: Rows) -> None:
     for table, part in rows:
         bulk_insert(connection, metadata.tables[table], part)
-
-
-def mark(connection: Connection, month: str, responses: int) -> None:
-    """Mark ``month`` tallied (replacing a build's claim): from now on its rows are read,
-    under a new generation."""
-    connection.execute(text("DELETE FROM tallied_month WHERE month = :month"), {"month": month})
-    bulk_insert(
-        connection,
-        metadata.tables["tallied_month"],
-        [{"month": month, "generation": uuid.uuid4().hex, "tallied_at": clock.now(),
-          "responses": responses}],
-    )  # fmt: skip
 
 
 def read(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Date, bindparam, text
 from sqlmodel import Session
 
-from app import clock
+from app import clock, tallied_months
 from app.db import writing
 from app.months import Month, months_of
 from app.stats import tallies
@@ -56,18 +56,18 @@ def tally_month(
     if session.get_bind().dialect.name == "postgresql":
         with writing(session):
             connection = session.connection()
-            if tallies.lock_for_build(connection, month) and not rebuild:
+            if tallied_months.lock_for_build(connection, month) and not rebuild:
                 return "tallied already"
-            tallies.forget(connection, [month])
+            tallied_months.forget(connection, [month])
             counted = _counted(session, catalog, query)
             _store(connection, month, counted)
         return "tallied"
-    if tallies.generations(session.connection(), [month]) and not rebuild:
+    if tallied_months.generations(session.connection(), [month]) and not rebuild:
         return "tallied already"
     with writing(session):
         if rebuild:
-            tallies.forget(session.connection(), [month])
-        claimed = tallies.claim(session.connection(), month)
+            tallied_months.forget(session.connection(), [month])
+        claimed = tallied_months.claim(session.connection(), month)
     if claimed is None:
         return "tallied already"
     seen = _in_scope(session, query)
@@ -82,11 +82,11 @@ def tally_month(
     with writing(session):
         connection = session.connection()
         # A writer of this month forgot the claim, or its number of responses changed.
-        if tallies.holds(connection, month, claimed) and _in_scope(session, query) == seen:
-            tallies.mark(connection, month, responses)
+        if tallied_months.holds(connection, month, claimed) and _in_scope(session, query) == seen:
+            tallied_months.mark(connection, month, responses)
             log.info("tallied %s: %d responses", month, responses)
             return "tallied"
-        tallies.release(connection, month, claimed)
+        tallied_months.release(connection, month, claimed)
     _clear_unmarked(session, month)
     return "responses arrived"
 
@@ -134,7 +134,7 @@ def _rows(month: str, counted: _Counted) -> tallies.Rows:
 def _store(connection: Connection, month: str, counted: _Counted) -> None:
     tallies.insert(connection, _rows(month, counted))
     responses = int(counted.question_counts[1].sum())
-    tallies.mark(connection, month, responses)
+    tallied_months.mark(connection, month, responses)
     log.info("tallied %s: %d responses", month, responses)
 
 
@@ -142,9 +142,9 @@ def _clear_unmarked(session: Session, month: str) -> None:
     """Rows of ``month`` left by an abandoned or overtaken build, in short transactions."""
     while True:
         with writing(session):
-            if tallies.generations(session.connection(), [month]):
+            if tallied_months.generations(session.connection(), [month]):
                 return  # tallied meanwhile by another build: its rows, and read
-            if not tallies.clear_unmarked(session.connection(), month, PUBLISH_ROWS[""]):
+            if not tallied_months.clear_unmarked(session.connection(), month, PUBLISH_ROWS[""]):
                 return
 
 
@@ -180,7 +180,7 @@ def closed_months(session: Session, zone: ZoneInfo, now: datetime | None = None)
     if isinstance(first, str):  # SQLite hands an aggregate's date back as text
         first = datetime.strptime(first, "%Y-%m-%d").date()
     ended = [m for m in months_of(first, today) if Month.parse(m).last_day < today]
-    done = tallies.generations(session.connection(), ended)
+    done = tallied_months.generations(session.connection(), ended)
     return [month for month in ended if month not in done]
 
 

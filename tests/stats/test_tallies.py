@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, func, select
 
+from app import tallied_months
 from app.cli import main
 from app.clock import FixedClock
 from app.db import create_db_engine
@@ -21,7 +22,7 @@ from app.models import MonthCount, MonthDriver, MonthMoment, MonthPattern, Month
 from app.principals import Principal
 from app.responses.records import ResponseRecord, insert_records
 from app.seeding.reference import seed_reference
-from app.stats import tallies, tallying
+from app.stats import tallying
 from app.stats.drivers import drivers
 from app.stats.params import parse_query
 from app.stats.service import satisfaction
@@ -232,7 +233,7 @@ def test_a_new_response_in_a_tallied_month_forgets_its_tallies(
     before = satisfaction(session, catalog, query).rows[0]["n"]
     late = _record(catalog, random.Random(1), _units(session)["10507"], "land", date(2025, 3, 9))
     insert_records(session.connection(), [late], ZONE)
-    assert tallies.generations(session.connection(), ["2025-03"]) == {}
+    assert tallied_months.generations(session.connection(), ["2025-03"]) == {}
     assert session.exec(select(func.count()).select_from(MonthTally)).one() == 0
     answered_overall = any(question == "overall" for question, _ in late.codes)
     assert satisfaction(session, catalog, query).rows[0]["n"] == before + answered_overall
@@ -246,7 +247,7 @@ def test_an_excluded_response_leaves_the_tallies_alone(
     flagged = _record(catalog, rng, _units(session)["10507"], "land", date(2025, 3, 9),
                       too_fast=True)  # fmt: skip
     insert_records(session.connection(), [flagged], ZONE)
-    assert list(tallies.generations(session.connection(), ["2025-03"])) == ["2025-03"]
+    assert list(tallied_months.generations(session.connection(), ["2025-03"])) == ["2025-03"]
 
 
 def test_a_rebuild_catches_up_with_responses_changed_outside_the_platform(
@@ -371,7 +372,7 @@ def test_a_second_build_of_a_month_steps_aside_and_an_abandoned_one_is_taken_ove
             insert_records(session.connection(), [first], ZONE)
             session.commit()
         with engine.begin() as connection:
-            assert tallies.claim(connection, "2025-03") is not None  # a build under way
+            assert tallied_months.claim(connection, "2025-03") is not None  # a build under way
         with Session(engine) as session:
             assert tally_month(session, catalog, "2025-03") == "tallied already"
             assert (
@@ -382,7 +383,7 @@ def test_a_second_build_of_a_month_steps_aside_and_an_abandoned_one_is_taken_ove
                 ).rows[0]["n"]
                 == 1
             )
-        frozen_clock.advance(tallies.ABANDONED_AFTER + timedelta(minutes=1))
+        frozen_clock.advance(tallied_months.ABANDONED_AFTER + timedelta(minutes=1))
         with Session(engine) as session:
             assert tally_month(session, catalog, "2025-03") == "tallied"
     finally:
