@@ -128,6 +128,16 @@ def holds(connection: Connection, month: str, claimed: str) -> bool:
     return found == claimed
 
 
+def has_marker(connection: Connection, month: str) -> bool:
+    """Whether ``month`` is tallied or claimed by a build."""
+    return (
+        connection.execute(
+            text("SELECT 1 FROM tallied_month WHERE month = :month"), {"month": month}
+        ).first()
+        is not None
+    )
+
+
 def release(connection: Connection, month: str, claimed: str) -> None:
     connection.execute(
         text("DELETE FROM tallied_month WHERE month = :month AND generation = :claimed"),

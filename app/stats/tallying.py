@@ -72,11 +72,15 @@ def tally_month(
         return "tallied already"
     seen = _in_scope(session, query)
     counted = _counted(session, catalog, query)  # the same snapshot: one read transaction
-    _clear_unmarked(session, month)  # rows of an abandoned build
+    _clear_unmarked(session, month, claimed)  # rows of an abandoned build
     for table, rows in _rows(month, counted):
         size = PUBLISH_ROWS.get(table, PUBLISH_ROWS[""])
         for start in range(0, len(rows), size):
             with writing(session):
+                # A writer's forget took the claim (and the rows so far): another build
+                # may hold the month now, so this one stops writing at once.
+                if not tallied_months.holds(session.connection(), month, claimed):
+                    return "responses arrived"
                 tallies.insert(session.connection(), [(table, rows[start : start + size])])
     responses = int(counted.question_counts[1].sum())
     with writing(session):
@@ -87,7 +91,7 @@ def tally_month(
             log.info("tallied %s: %d responses", month, responses)
             return "tallied"
         tallied_months.release(connection, month, claimed)
-    _clear_unmarked(session, month)
+    _clear_unmarked(session, month, None)
     return "responses arrived"
 
 
@@ -138,13 +142,19 @@ def _store(connection: Connection, month: str, counted: _Counted) -> None:
     log.info("tallied %s: %d responses", month, responses)
 
 
-def _clear_unmarked(session: Session, month: str) -> None:
-    """Rows of ``month`` left by an abandoned or overtaken build, in short transactions."""
+def _clear_unmarked(session: Session, month: str, claimed: str | None) -> None:
+    """Rows of ``month`` left by an abandoned or voided build, in short transactions: while
+    this build holds ``claimed``, or, with None, while no build claims or marks the month
+    (rows then are nobody's)."""
     while True:
         with writing(session):
-            if tallied_months.generations(session.connection(), [month]):
-                return  # tallied meanwhile by another build: its rows, and read
-            if not tallied_months.clear_unmarked(session.connection(), month, PUBLISH_ROWS[""]):
+            connection = session.connection()
+            if claimed is None:
+                if tallied_months.has_marker(connection, month):
+                    return  # another build claimed or tallied it meanwhile: its rows
+            elif not tallied_months.holds(connection, month, claimed):
+                return
+            if not tallied_months.clear_unmarked(connection, month, PUBLISH_ROWS[""]):
                 return
 
 

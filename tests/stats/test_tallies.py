@@ -358,6 +358,45 @@ def test_a_response_that_arrives_while_sqlite_publishes_a_month_voids_the_build(
         engine.dispose()
 
 
+def test_a_build_whose_claim_a_writer_took_stops_and_another_completes(
+    scratch_database_url: str, catalog: FormCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import forgets the month while serve's start-up build counts it; the command's
+    own build then tallies it. The first build must stop writing: the month is another's."""
+    if backend() != "sqlite":
+        pytest.skip("PostgreSQL builds a month in one transaction under the month's lock")
+    engine = create_db_engine(scratch_database_url)
+    try:
+        with Session(engine) as session:
+            seed_reference(session, catalog)
+            unit_id = _units(session)["10507"]
+        rng = random.Random(9)
+        records = [_record(catalog, rng, unit_id, "land", date(2025, 3, d)) for d in (2, 3)]
+        with engine.begin() as connection:
+            insert_records(connection, records, ZONE)
+        counted = tallying._counted
+        interfered: list[str] = []
+
+        def count_while_another_builds(*args: Any) -> Any:
+            found = counted(*args)
+            if not interfered:
+                interfered.append("once")
+                with engine.begin() as writer:
+                    tallied_months.forget(writer, ["2025-03"])
+                with Session(engine) as other:
+                    interfered.append(tally_month(other, catalog, "2025-03"))
+            return found
+
+        monkeypatch.setattr(tallying, "_counted", count_while_another_builds)
+        with Session(engine) as session:
+            assert tally_month(session, catalog, "2025-03") == "responses arrived"
+        assert interfered == ["once", "tallied"]
+        with Session(engine) as session:
+            assert session.exec(select(func.sum(MonthCount.responses))).one() == 2
+    finally:
+        engine.dispose()
+
+
 def test_a_second_build_of_a_month_steps_aside_and_an_abandoned_one_is_taken_over(
     scratch_database_url: str, catalog: FormCatalog, frozen_clock: FixedClock
 ) -> None:
