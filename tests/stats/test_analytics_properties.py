@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import analytics
@@ -156,6 +156,10 @@ def test_an_index_from_moments_is_the_index_from_answer_groups(
     c = np.array([0.25, 0.25, 0.3, 0.2])
     targets = np.array([0.9, 0.95])
     expected = analytics.estimate(sample, weights, c, targets=targets, index=True)
+    # A domain whose true variance is 0 while its rate lies strictly between 0 and 1 (every
+    # cell's responses alike): both ways give only rounding noise (about 1e-17 from the
+    # groups, 1e-9 as an se from the moments' expanded squares), not comparable figures.
+    assume(all(e.se is None or e.se > 1e-6 or e.rate in (0.0, 1.0) for e in expected))
     found = analytics.estimate_index(analytics.Moments.of_sample(sample), weights, c,
                                      targets=targets)  # fmt: skip
     for mine, theirs in zip(found, expected, strict=True):
@@ -164,7 +168,8 @@ def test_an_index_from_moments_is_the_index_from_answer_groups(
             a, b = getattr(mine, field), getattr(theirs, field)
             assert (a is None) == (b is None), field
             if a is not None:
-                assert a == pytest.approx(b, rel=1e-9, abs=1e-12), field
+                # Both NaN where the interval is undefined (df = 0): that agrees too.
+                assert a == pytest.approx(b, rel=1e-9, abs=1e-12, nan_ok=True), field
         assert (
             mine.n,
             mine.not_answered,
