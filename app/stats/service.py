@@ -1,7 +1,9 @@
 """Satisfaction estimates: the counts of app.stats.counts placed in the design of
 app.stats.frame, estimated by the analytics library, labelled as rows (app.stats.rows)."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from itertools import product
 from typing import Any
 
@@ -244,18 +246,9 @@ def _rows_for(
         cell_size=frame.cell_size,
         n_domains=len(frame.domains),
     )
-    labelled = [dict(zip(frame.domain_keys, key[1:], strict=True)) for key in frame.domains]
-    estimates = analytics.estimate(
-        sample,
-        frame.weights,
-        np.array(indicator.coefficients, dtype=np.float64),
-        targets=_targets(labelled, indicator, context),
-        interval=context.query.interval,
-        level=context.query.level,
-        small_sample=context.query.small_sample,
-        index=indicator.is_index,
+    return _estimated_rows(
+        frame, indicator, context, partial(analytics.estimate, sample, index=indicator.is_index)
     )
-    return _labelled_rows(frame, indicator, context, labelled, estimates)
 
 
 def _rows_from_moments(
@@ -271,9 +264,19 @@ def _rows_from_moments(
         satisfied=moments.satisfied[kept], ss=moments.ss[kept], sa=moments.sa[kept],
         aa=moments.aa[kept], cell_size=frame.cell_size, n_domains=len(frame.domains),
     )  # fmt: skip
+    return _estimated_rows(frame, indicator, context, partial(analytics.estimate_index, sums))
+
+
+def _estimated_rows(
+    frame: Frame,
+    indicator: IndicatorPlan,
+    context: _Context,
+    estimator: Callable[..., list[analytics.Estimate]],
+) -> list[dict[str, Any]]:
+    """Rows from ``estimator`` (answer groups or moments, already given) with the query's
+    weights, coefficients, targets, interval and small-sample threshold."""
     labelled = [dict(zip(frame.domain_keys, key[1:], strict=True)) for key in frame.domains]
-    estimates = analytics.estimate_index(
-        sums,
+    estimates = estimator(
         frame.weights,
         np.array(indicator.coefficients, dtype=np.float64),
         targets=_targets(labelled, indicator, context),

@@ -272,15 +272,7 @@ def test_estimates_agree_with_r(
     method: str,
     source: str,
 ) -> None:
-    if source == "tallies":
-        for year, month in MONTHS:
-            assert tally_month(session, catalog, f"{year:04d}-{month:02d}") == "tallied"
-    keys = tuple(k for k in by.split(",") if k)
-    query = parse_query(
-        catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,
-        weighting=weighting, interval=method,
-    )  # fmt: skip
-    ours = satisfaction(session, catalog, query).rows
+    keys, ours = _ours(session, catalog, by, indicator, weighting, method, source)
     expected = _r_reference(
         session, catalog, generated, tmp_path,
         by=keys, indicator=indicator, weighting=weighting, method=method,
@@ -289,6 +281,26 @@ def test_estimates_agree_with_r(
         flat = {f"{domain}/{k}": v for domain, row in expected.items() for k, v in row.items()}
         _keep_or_check(_case_name(by, indicator, weighting, method), flat, R_SCRIPT)
     _agree(ours, expected, keys, weighting)
+
+
+def _ours(
+    session: Session,
+    catalog: FormCatalog,
+    by: str,
+    indicator: str,
+    weighting: str,
+    method: str,
+    source: str,
+) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """The case's ``by`` keys and our rows, from the responses or from the tallies."""
+    if source == "tallies":
+        for year, month in MONTHS:
+            assert tally_month(session, catalog, f"{year:04d}-{month:02d}") == "tallied"
+    query = parse_query(
+        catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,
+        weighting=weighting, interval=method,
+    )  # fmt: skip
+    return tuple(k for k in by.split(",") if k), satisfaction(session, catalog, query).rows
 
 
 def _case_name(by: str, indicator: str, weighting: str, method: str) -> str:
@@ -309,21 +321,14 @@ def test_estimates_agree_with_rs_kept_answers(
     """The same comparison without R, against its answers kept in tests/stats/r/reference/."""
     if REFRESH:
         pytest.skip("the kept answers are being written again")
-    if source == "tallies":
-        for year, month in MONTHS:
-            assert tally_month(session, catalog, f"{year:04d}-{month:02d}") == "tallied"
-    keys = tuple(k for k in by.split(",") if k)
-    query = parse_query(
-        catalog, date_from="2025-03-01", date_to="2025-04-30", by=by, indicator=indicator,
-        weighting=weighting, interval=method,
-    )  # fmt: skip
+    keys, ours = _ours(session, catalog, by, indicator, weighting, method, source)
     kept = _kept(_case_name(by, indicator, weighting, method))
     kept.pop("made_by")
     expected: dict[str, dict[str, float]] = {}
     for name, value in kept.items():
         domain, field = name.rsplit("/", 1)
         expected.setdefault(domain, {})[field] = value
-    _agree(satisfaction(session, catalog, query).rows, expected, keys, weighting)
+    _agree(ours, expected, keys, weighting)
 
 
 def _agree(
