@@ -305,6 +305,19 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from app.alerts.delivery import run_alerts
+
+    catalog = FormCatalog.from_directory()
+    with _engine(settings) as engine:
+        summary = run_alerts(engine, catalog, settings)
+    print(
+        f"{summary.planned} delivery(ies) planned, {summary.delivered} delivered, "
+        f"{summary.retrying} to retry, {summary.dead} dead-lettered"
+    )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -420,6 +433,12 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_parser(
         "run-due", help="make every report that is due (for cron; serve does it itself)"
     ).set_defaults(handler=cmd_report)
+
+    alerts = commands.add_parser("alerts", help="alerts to units of dissatisfied responses")
+    alert_commands = alerts.add_subparsers(dest="action", required=True)
+    alert_commands.add_parser(
+        "run", help="send the alerts that are due, once (for cron; serve does it itself)"
+    ).set_defaults(handler=cmd_alerts)
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)

@@ -45,6 +45,24 @@ class Settings(BaseSettings):
     # /metrics: with a key, any client that sends it as a Bearer token; without one, only
     # clients on this machine (a Prometheus beside the server, or through its proxy).
     metrics_key: str | None = None
+    # The alert worker inside `sipas serve`: how often it sends what is due (off where cron
+    # runs `sipas alerts run` instead, and in tests).
+    alert_worker: bool = True
+    alert_interval_seconds: int = Field(default=15, ge=1, le=3600)
+    # Tries of one delivery before it is dead-lettered (about seven hours with backoff).
+    alert_max_attempts: int = Field(default=12, ge=1, le=50)
+    # Seconds a webhook receiver or an SMTP server has to answer one try.
+    alert_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # The SMTP server for e-mailed alerts; without a host, e-mail deliveries wait
+    # (retried, then dead-lettered) and the dashboard says why.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="SIPAS <sipas@localhost>", max_length=254)
+    # The city's target for closing a case: working days (Monday to Friday) from opening.
+    case_target_working_days: int = Field(default=2, ge=1, le=60)
 
     @field_validator("public_base_url")
     @classmethod

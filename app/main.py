@@ -15,9 +15,14 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlmodel import Session
 
+from app.alerts.router import router as alerts_router
+from app.alerts.worker import start_alert_worker
+from app.cases.router import router as cases_router
 from app.catalog.router import router as catalog_router
 from app.config import Settings, get_settings
 from app.dashboard.accounts import router as accounts_router
+from app.dashboard.alerts import router as alert_pages_router
+from app.dashboard.cases import router as case_pages_router
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
@@ -77,7 +82,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.report_scheduler
             else None
         )
+        alert_worker = (
+            start_alert_worker(app.state.engine, app.state.catalog, settings)
+            if settings.alert_worker
+            else None
+        )
         yield
+        if alert_worker is not None:
+            alert_worker.shutdown(wait=False)  # type: ignore[attr-defined]
         if scheduler is not None:
             scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         app.state.engine.dispose()
@@ -158,8 +170,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats_router)
     app.include_router(responses_router)
     app.include_router(reports_router)
+    app.include_router(alerts_router)
+    app.include_router(cases_router)
     app.include_router(dashboard_router)
     app.include_router(accounts_router)
+    app.include_router(alert_pages_router)
+    app.include_router(case_pages_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(invitations_router)

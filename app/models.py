@@ -512,3 +512,144 @@ class AuditLog(SQLModel, table=True):
     entity: str = Field(max_length=64)
     entity_key: str = Field(default="", max_length=128)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+ALERT_RECIPIENTS = ("unit", "email", "webhook")
+ALERT_DIGESTS = ("immediate", "hourly", "daily")
+ALERT_SCOPES = ("city", "sector", "unit")
+DELIVERY_STATUSES = ("pending", "delivered", "dead")
+CASE_STATUSES = ("new", "acknowledged", "resolved")
+
+
+class AlertRule(SQLModel, table=True):
+    """When a response should reach someone at once: its scope, its conditions (all must
+    hold; at least one is set unless the rule was saved knowing it matches everything),
+    its recipient and how often it is sent (app.alerts.rules)."""
+
+    __tablename__ = "alert_rule"
+    __table_args__ = (
+        CheckConstraint(_in("scope", ALERT_SCOPES), name="scope"),
+        CheckConstraint(_in("recipient", ALERT_RECIPIENTS), name="recipient"),
+        CheckConstraint(_in("digest", ALERT_DIGESTS), name="digest"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    scope: str = Field(max_length=10)
+    sector_code: str | None = Field(default=None, foreign_key="sector.code")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    overall_at_most: int | None = Field(default=None, sa_type=SmallInteger)
+    element_dissatisfied: bool = False
+    misconduct: bool = False
+    has_comment: bool = False
+    not_flagged: bool = False
+    recipient: str = Field(max_length=10)
+    # The e-mail addresses (comma-separated) or the webhook's URL; empty for "unit".
+    target: str = Field(default="", max_length=2000)
+    # The webhook's signing secret (HMAC-SHA256), shown once when the rule is made.
+    secret: str = Field(default="", max_length=128)
+    digest: str = Field(default="immediate", max_length=10)
+    # Local hours [start, end) in which nothing is sent; the window may wrap midnight.
+    quiet_start: int | None = Field(default=None, sa_type=SmallInteger)
+    quiet_end: int | None = Field(default=None, sa_type=SmallInteger)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=64)
+
+
+class UnitContact(SQLModel, table=True):
+    """An e-mail address that receives a unit's alerts (rules whose recipient is "unit")."""
+
+    __tablename__ = "unit_contact"
+
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+    email: str = Field(max_length=254, primary_key=True)
+
+
+class FeedbackCase(SQLModel, table=True):
+    """A response that matched a rule, for its unit to follow up: new → acknowledged →
+    resolved. One per response, whatever the number of rules it matched."""
+
+    __tablename__ = "feedback_case"
+    __table_args__ = (CheckConstraint(_in("status", CASE_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: uuid.UUID = Field(foreign_key="response.id", unique=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="new", max_length=12)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: str | None = Field(default=None, max_length=64)
+
+
+class CaseNote(SQLModel, table=True):
+    """What was done on a case, by whom: its history."""
+
+    __tablename__ = "case_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="feedback_case.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=16)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Alert(SQLModel, table=True):
+    """The outbox: a response that matched a rule, written in the response's own
+    transaction, so none is lost; sent in a delivery once due."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "response_id"),
+        Index("ix_alert_undelivered", "delivery_id", "due_at"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    rule_id: int = Field(foreign_key="alert_rule.id")
+    response_id: uuid.UUID = Field(foreign_key="response.id")
+    case_id: int = Field(foreign_key="feedback_case.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    # When it may leave: at once, at the digest's hour, or after the rule's quiet hours.
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    delivery_id: uuid.UUID | None = Field(default=None, foreign_key="alert_delivery.id")
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One message to one recipient, carrying one alert or a digest of several; its id is
+    the idempotency key receivers see, the same on every retry."""
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (
+        CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_alert_delivery_due", "status", "next_attempt_at"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    rule_id: int = Field(foreign_key="alert_rule.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    # A worker sending it holds it until then; another worker leaves it alone meanwhile.
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    """Each try of a delivery: when, how it went, how long it took."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: uuid.UUID = Field(foreign_key="alert_delivery.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    ok: bool
+    status_code: int | None = None
+    latency_ms: int
+    error: str | None = Field(default=None, sa_column=Column(Text))

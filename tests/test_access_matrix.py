@@ -9,8 +9,9 @@ import pytest
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
-from app.models import Counter, Invitation, Unit, utc_now
-from tests.factories import api_key
+from app.models import Counter, FeedbackCase, Invitation, Unit, utc_now
+from app.surveys.forms import FormCatalog
+from tests.factories import api_key, response_record, store
 
 PUBLIC = "public"
 ALL = ("admin", "analyst", "unit")
@@ -49,6 +50,23 @@ WHO_MAY = {
     ("GET", "/api/v1/reports/{month}.{fmt}"): ALL,
     ("POST", "/api/v1/invitations"): ("admin", "unit"),
     ("GET", "/api/v1/invitations/{slug}/qr.png"): ("admin", "unit"),
+    ("GET", "/api/v1/alert-rules"): ("admin",),
+    ("POST", "/api/v1/alert-rules"): ("admin",),
+    ("PATCH", "/api/v1/alert-rules/{rule_id}"): ("admin",),
+    ("PUT", "/api/v1/units/{code}/alert-contacts"): ("admin",),
+    ("GET", "/api/v1/alert-deliveries"): ("admin",),
+    ("POST", "/api/v1/alert-deliveries/{delivery_id}/retry"): ("admin",),
+    ("GET", "/api/v1/cases"): ALL,
+    ("GET", "/api/v1/cases/{case_id}"): ALL,
+    ("POST", "/api/v1/cases/{case_id}/acknowledge"): ("admin", "unit"),
+    ("POST", "/api/v1/cases/{case_id}/resolve"): ("admin", "unit"),
+    ("POST", "/api/v1/cases/{case_id}/notes"): ("admin", "unit"),
+}
+CASE_ROUTES = {
+    ("GET", "/api/v1/cases/{case_id}"),
+    ("POST", "/api/v1/cases/{case_id}/acknowledge"),
+    ("POST", "/api/v1/cases/{case_id}/resolve"),
+    ("POST", "/api/v1/cases/{case_id}/notes"),
 }
 # Routes that name a unit: a unit key for another unit is refused there (403).
 UNIT_SCOPED = {
@@ -58,9 +76,11 @@ UNIT_SCOPED = {
     ("GET", "/api/v1/units/{code}/posters.pdf"),
     ("POST", "/api/v1/invitations"),
     ("GET", "/api/v1/invitations/{slug}/qr.png"),
+    *CASE_ROUTES,
 }
-# A unit key asking for another unit's invitation learns nothing, not even that it exists.
-HIDDEN = {("GET", "/api/v1/invitations/{slug}/qr.png")}
+# A unit key asking for another unit's invitation or case learns nothing, not even that
+# it exists.
+HIDDEN = {("GET", "/api/v1/invitations/{slug}/qr.png"), *CASE_ROUTES}
 PERIOD = {"from": "2026-10-01", "to": "2026-10-31"}
 
 
@@ -74,15 +94,18 @@ def test_the_table_names_every_route(app: FastAPI) -> None:
 
 
 @pytest.fixture
-def world(session: Session) -> dict[str, Any]:
-    """A counter and an invitation of ward 10507, and a key per role and scope."""
+def world(session: Session, catalog: FormCatalog) -> dict[str, Any]:
+    """A counter, an invitation and a case of ward 10507, and a key per role and scope."""
     unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
     assert unit_id is not None
     counter = Counter(unit_id=unit_id, code="M1", name="Quầy ma trận", slug="matrix-q")
     invitation = Invitation(slug="matrix-inv", dossier_hash="9" * 64, unit_id=unit_id,
                             sector_code="land", procedure_code="1.013980",
                             expires_at=utc_now())  # fmt: skip
-    session.add_all([counter, invitation])
+    record = response_record(session, catalog, codes=[("overall", 1)])
+    store(session, [record])
+    case = FeedbackCase(response_id=record.id, unit_id=unit_id, opened_at=utc_now())
+    session.add_all([counter, invitation, case])
     session.flush()
     return {
         "values": {
@@ -92,6 +115,9 @@ def world(session: Session) -> dict[str, Any]:
             "target_id": 1,
             "month": "2026-10",
             "fmt": "csv",
+            "case_id": case.id,
+            "rule_id": 1,
+            "delivery_id": "00000000-0000-4000-8000-000000000000",
         },
         "keys": {
             "admin": api_key(session, "admin"),

@@ -9,12 +9,15 @@ flags, the harassment and informal-payment answers, recent comments) are read he
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 import analytics
-from app.models import Response, Sector, TextAnswer, Unit, Volume
+from app import clock
+from app.cases.timing import CaseTimes, follow_up_by_unit
+from app.models import FeedbackCase, Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
 from app.principals import Principal
 from app.privacy import mask_personal_data
@@ -24,14 +27,18 @@ from app.stats.query import SatisfactionQuery
 from app.stats.service import resolved_weighting, satisfaction
 from app.stats.targets import plan_targets
 from app.stats.trend import trend
-from app.surveys.forms import CODE_ALPHABET, FormCatalog, decode_codes
+from app.surveys.forms import (
+    CODE_ALPHABET,
+    NO_PROBLEM,
+    REPORTED_PROBLEMS,
+    FormCatalog,
+    decode_codes,
+)
 from app.text import displayable
 
 TREND_MONTHS = 12
 WEAKEST_CRITERIA = 5
 RECENT_COMMENTS = 5
-# Answers 2 and 3 are "yes, a few times" and "yes, many times" (sipas-service).
-REPORTED_PROBLEMS = ("harassment", "informal_payment")
 DISSATISFIED_AT_MOST = 2  # overall 1 or 2: dissatisfied or very dissatisfied
 
 
@@ -44,6 +51,9 @@ class ReportOptions:
     issuer: str = "SỞ NỘI VỤ"
     issuer_parent: str = "ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG"
     place: str = "Hải Phòng"
+    # Cases: the city's target for resolving one, in working days, in the city's time zone.
+    case_target_working_days: int = 2
+    timezone: str = "Asia/Ho_Chi_Minh"
 
 
 @dataclass
@@ -88,6 +98,8 @@ class MonthlyReport:
     data: dict[str, list[int]] = field(default_factory=dict)
     # Made for a unit key from data that changed after the version it stands for.
     rebuilt_from_later_data: bool = False
+    # How units followed up the cases the month's responses opened (app.cases.timing).
+    follow_up: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_report(
@@ -162,6 +174,7 @@ def build_report(
         issued_on=issued_on,
         options=options,
         data=data_fingerprint(session, month),
+        follow_up=_follow_up(session, month, unit_ids, options),
     )
 
 
@@ -327,7 +340,7 @@ def _problem_shares(
                 if char in ("", "."):
                     continue
                 answered += count
-                reported += count if CODE_ALPHABET.index(char) >= 2 else 0
+                reported += count if CODE_ALPHABET.index(char) > NO_PROBLEM else 0
         found.append(
             {
                 "question": question,
@@ -337,6 +350,22 @@ def _problem_shares(
             }
         )
     return found
+
+
+def _follow_up(
+    session: Session, month: Month, unit_ids: frozenset[int] | None, options: ReportOptions
+) -> list[dict[str, Any]]:
+    """Per unit, how the cases opened by the month's responses were followed up."""
+    query = (
+        select(Unit.code, FeedbackCase.opened_at, FeedbackCase.acknowledged_at,
+               FeedbackCase.resolved_at)
+        .join(Response, col(Response.id) == col(FeedbackCase.response_id))
+        .join(Unit, col(Unit.id) == col(FeedbackCase.unit_id))
+        .where(Response.month == str(month))
+    )  # fmt: skip
+    cases = [CaseTimes(*row) for row in session.exec(_in_units(query, unit_ids, Unit.id))]
+    zone = ZoneInfo(options.timezone)
+    return follow_up_by_unit(cases, options.case_target_working_days, zone, clock.now())
 
 
 def _recent_comments(

@@ -16,6 +16,7 @@ from app.reports.wording import (
     STATUS,
     TEXT,
     count,
+    hours,
     interval,
     month_label,
     percent,
@@ -51,6 +52,7 @@ def report_context(report: MonthlyReport, language: str = "vi") -> dict[str, Any
         "pvalue": lambda value: _p_value(value, language),
         "pct": lambda value: percent(value, language),
         "num": lambda value: count(value, language),
+        "hours": lambda value: hours(value, language),
         "ci": lambda row: interval(row, language),
         "change": lambda value: change_points(value, language),
     }

@@ -133,6 +133,8 @@ def report_options(settings: Settings) -> ReportOptions:
         issuer=settings.report_issuer,
         issuer_parent=settings.report_issuer_parent,
         place=settings.report_place,
+        case_target_working_days=settings.case_target_working_days,
+        timezone=settings.timezone,
     )
 
 

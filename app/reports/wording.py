@@ -58,6 +58,17 @@ TEXT = {
         "month": "Tháng",
         "none": "—",
         "no_comments": "Không có góp ý nào của người chưa hài lòng trong tháng.",
+        "follow_up": "Xử lý phản hồi không hài lòng",
+        "follow_up_lede": "Mỗi phản hồi khớp quy tắc cảnh báo mở một hồ sơ cho đơn vị. "
+        "Chỉ tiêu: giải quyết trong {days} ngày làm việc (thứ Hai đến thứ Sáu).",
+        "no_cases": "Không có hồ sơ nào được mở từ phản hồi của tháng.",
+        "opened": "Hồ sơ",
+        "acknowledged": "Đã tiếp nhận",
+        "resolved": "Đã giải quyết",
+        "hours_ack": "Thời gian tiếp nhận (giờ, trung vị)",
+        "hours_resolve": "Thời gian giải quyết (giờ, trung vị)",
+        "on_time": "Đúng hạn",
+        "past_target": "Còn mở, quá hạn",
         "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "motto": "Độc lập - Tự do - Hạnh phúc",
         "number": "Số:        /BC-SNV",
@@ -113,6 +124,17 @@ TEXT = {
         "month": "Month",
         "none": "—",
         "no_comments": "No comments from dissatisfied citizens this month.",
+        "follow_up": "Follow-up of dissatisfied responses",
+        "follow_up_lede": "Each response that matches an alert rule opens a case for its "
+        "unit. Target: resolved within {days} working days (Monday to Friday).",
+        "no_cases": "No case was opened by this month's responses.",
+        "opened": "Cases",
+        "acknowledged": "Acknowledged",
+        "resolved": "Resolved",
+        "hours_ack": "Time to acknowledge (hours, median)",
+        "hours_resolve": "Time to resolve (hours, median)",
+        "on_time": "On time",
+        "past_target": "Open past target",
         "nation": "SOCIALIST REPUBLIC OF VIET NAM",
         "motto": "Independence - Freedom - Happiness",
         "number": "No.        /BC-SNV",
@@ -147,6 +169,14 @@ def points(value: float | None, language: str) -> str:
         return "—"
     text = f"{value * 100:+.1f}"
     return f"{text.replace('.', ',')} điểm %" if language == "vi" else f"{text} pts"
+
+
+def hours(value: float | None, language: str) -> str:
+    """``26.25`` → ``26,3`` in Vietnamese, ``26.3`` in English; None → an em dash."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if language == "vi" else text
 
 
 def count(value: int | None, language: str) -> str:

@@ -60,14 +60,17 @@ class ResponseRecord(NamedTuple):
         answered = {qid for qid, _ in self.codes if qid in likert_ids}
         return answered == likert_ids and len(answers) == 1
 
+    @property
+    def excluded(self) -> bool:
+        """Left out of the analysis by a quality flag (the one place this is decided)."""
+        return self.flag_repeat_device or self.flag_too_fast is True or self.flag_straight_line
+
     def rows(
         self, zone: ZoneInfo, stored_at: datetime
     ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         """The response row, its multiple-choice rows and its text rows."""
         local_date = self.submitted_at.astimezone(zone).date()
         month = str(Month.of(local_date))
-        straight_line = self.flag_straight_line
-        excluded = self.flag_repeat_device or self.flag_too_fast is True or straight_line
         response = {
             "id": self.id,
             "submitted_at": self.submitted_at,
@@ -86,8 +89,8 @@ class ResponseRecord(NamedTuple):
             "source": self.source,
             "flag_repeat_device": self.flag_repeat_device,
             "flag_too_fast": self.flag_too_fast,
-            "flag_straight_line": straight_line,
-            "excluded": excluded,
+            "flag_straight_line": self.flag_straight_line,
+            "excluded": self.excluded,
             "answer_codes": encode_codes(self.form, self.codes),
             "content_sha256": self.content_sha256,
             "device_hash": self.device_hash,

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import clock
+from app.alerts.outbox import raise_alerts
 from app.config import Settings
 from app.db import writing
 from app.errors import Conflict, FieldError, Gone, Invalid
@@ -158,6 +159,7 @@ def record_submission(
     try:
         with writing(session):
             insert_records(session.connection(), [record], settings.zone)
+            raise_alerts(session, record, settings.zone)
             if link.invitation_id is not None:
                 mark_used(session, link.invitation_id, submitted_at)
     except IntegrityError:

@@ -15,6 +15,7 @@ from app.models import UNKNOWN_SECTOR, Counter, Procedure, Sector, Unit
 from app.submissions.schemas import AnswerValue, SubmissionIn
 from app.submissions.tokens import Signed
 from app.surveys.forms import (
+    LIKERT_LABELS,
     Choice3,
     FormCatalog,
     FreeText,
@@ -32,12 +33,6 @@ COUNTER_FORM = "counter-quick"
 FULL_FORM = "sipas-service"
 ONLINE_FORM = "online-service"
 SECTOR_FORMS = {"health": "health-service", "education": "education-service"}
-LIKERT_LABELS = {
-    "vi": {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng",
-           1: "Rất không hài lòng", 0: "Không có ý kiến"},
-    "en": {5: "Very satisfied", 4: "Satisfied", 3: "Neutral", 2: "Dissatisfied",
-           1: "Very dissatisfied", 0: "No opinion"},
-}  # fmt: skip
 CHOICE3_LABELS = {
     "vi": {3: "Rất hài lòng", 2: "Hài lòng", 1: "Không hài lòng"},
     "en": {3: "Very satisfied", 2: "Satisfied", 1: "Not satisfied"},

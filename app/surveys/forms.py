@@ -26,6 +26,16 @@ NOT_APPLICABLE = 0
 CODE_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 NO_ANSWER = "."
 MAX_SLOTS = 64
+# The questionnaire's questions on misconduct (sipas-service): 1 "Không" (no), 2 and 3
+# "yes, a few times" and "yes, many times".
+REPORTED_PROBLEMS = ("harassment", "informal_payment")
+NO_PROBLEM = 1
+LIKERT_LABELS = {
+    "vi": {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng",
+           1: "Rất không hài lòng", 0: "Không có ý kiến"},
+    "en": {5: "Very satisfied", 4: "Satisfied", 3: "Neutral", 2: "Dissatisfied",
+           1: "Very dissatisfied", 0: "No opinion"},
+}  # fmt: skip
 
 
 class _Strict(BaseModel):
@@ -79,6 +89,8 @@ class Likert5(_QuestionBase):
     # What counts as satisfied, for every estimate (docs/method.md); 0 is outside both.
     satisfied_codes: ClassVar[tuple[int, ...]] = (4, 5)
     unsatisfied_codes: ClassVar[tuple[int, ...]] = (1, 2, 3)
+    # "Không hài lòng" or worse: what an alert rule calls dissatisfied (3 is neutral).
+    dissatisfied_codes: ClassVar[tuple[int, ...]] = (1, 2)
 
     @cached_property
     def codes(self) -> frozenset[int]:
@@ -91,6 +103,7 @@ class Choice3(_QuestionBase):
     type: Literal["choice3"]
     satisfied_codes: ClassVar[tuple[int, ...]] = (2, 3)
     unsatisfied_codes: ClassVar[tuple[int, ...]] = (1,)
+    dissatisfied_codes: ClassVar[tuple[int, ...]] = (1,)
 
     @cached_property
     def codes(self) -> frozenset[int]:
