@@ -97,6 +97,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_key_file=tmp_path_factory.mktemp("secret") / "secret",
         public_base_url="https://khaosat.example.vn",
         report_scheduler=False,
+        alert_worker=False,  # the alert tests run the worker's passes themselves
         rate_limit_per_minute=0,  # one test client sends many requests; test_security tests it
     )
 

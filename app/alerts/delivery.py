@@ -56,6 +56,16 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return full * rng.uniform(0.5, 1.0)
 
 
+def _anything_due(session: Session, now: datetime) -> bool:
+    alert = select(Alert.id).where(col(Alert.delivery_id).is_(None), col(Alert.due_at) <= now)
+    delivery = select(AlertDelivery.id).where(
+        AlertDelivery.status == "pending", col(AlertDelivery.next_attempt_at) <= now
+    )
+    due = session.exec(alert.limit(1)).first() or session.exec(delivery.limit(1)).first()
+    session.rollback()  # end the read before any write
+    return due is not None
+
+
 def plan_deliveries(session: Session, now: datetime) -> int:
     """Group the due alerts not yet in a delivery: one delivery per rule (per unit when the
     rule writes to each unit's contacts). Returns how many deliveries were made."""
@@ -194,6 +204,8 @@ def run_alerts(
         Session(bind, expire_on_commit=False, join_transaction_mode="create_savepoint") as session,
         httpx.Client(timeout=settings.alert_timeout_seconds, follow_redirects=False) as client,
     ):
+        if not _anything_due(session, clock.now()):
+            return summary  # no write lock taken when there is nothing to do
         summary.planned = plan_deliveries(session, clock.now())
         while ids := claim_due(session, clock.now()):
             for delivery_id in ids:

@@ -29,6 +29,7 @@ class CaseSummary(BaseModel):
     sector: str
     submitted_at: datetime
     opened_at: datetime
+    # Hours from opening to now, or to its resolution once resolved.
     age_hours: float
     status: CaseStatus
     acknowledged_at: datetime | None

@@ -53,7 +53,7 @@ def _summary(
         sector=response.sector_code,
         submitted_at=response.submitted_at,
         opened_at=case.opened_at,
-        age_hours=round((now - case.opened_at).total_seconds() / 3600, 1),
+        age_hours=round(((case.resolved_at or now) - case.opened_at).total_seconds() / 3600, 1),
         status=case.status,
         acknowledged_at=case.acknowledged_at,
         acknowledged_by=case.acknowledged_by,

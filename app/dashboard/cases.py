@@ -18,11 +18,13 @@ from app.cases import service
 from app.cases.router import STATUS_SETS
 from app.dashboard.forms import SignedInForm, csrf_for
 from app.deps import RowId, SameSite, SessionDep, SettingsDep, signed_in
+from app.reports.wording import hours
 from app.surveys.deps import CatalogDep
 from app.surveys.forms import LIKERT_LABELS
 
 router = APIRouter(prefix="/dashboard/cases", tags=["dashboard"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+templates.env.filters["hours"] = lambda value: hours(value, "vi")
 STATUS_NAMES = {"new": "Mới", "acknowledged": "Đã tiếp nhận", "resolved": "Đã giải quyết"}
 SHOWN = {"open": "Đang mở", "resolved": "Đã giải quyết", "all": "Tất cả"}
 PROBLEM_NAMES = {"harassment": "Bị gây phiền hà, sách nhiễu",

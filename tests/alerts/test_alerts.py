@@ -1,8 +1,6 @@
 """Closing the loop: a dissatisfied response reaches its unit within a minute, by a signed
 webhook and by e-mail over a real SMTP server, never lost and never doubled."""
 
-import random
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,51 +10,15 @@ from sqlalchemy import Connection, func
 from sqlmodel import Session, select
 
 from app.alerts.conditions import due_at
-from app.alerts.delivery import RunSummary, run_alerts
+from app.alerts.delivery import RunSummary
 from app.clock import FixedClock
 from app.config import Settings
-from app.models import Alert, AlertDelivery, AlertRule, Counter, DeliveryAttempt, FeedbackCase, Unit
+from app.models import Alert, AlertDelivery, AlertRule, Counter, DeliveryAttempt, FeedbackCase
 from app.surveys.forms import FormCatalog
+from tests.alerts.builders import answers, deliver, rule
 from tests.alerts.receivers import WebhookReceiver, free_port, smtp_server
 from tests.conftest import CITY
 from tests.factories import api_key
-
-COMMENT = "Cán bộ hẹn 3 lần, gọi 0912 345 678 không ai nghe"
-
-
-@pytest.fixture
-def admin(session: Session) -> dict[str, str]:
-    return api_key(session, "admin")
-
-
-@pytest.fixture
-def counter(session: Session) -> Counter:
-    unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-    assert unit_id is not None
-    found = Counter(unit_id=unit_id, code="Q9", name="Quầy 9", slug="quay9-alert")
-    session.add(found)
-    session.flush()
-    return found
-
-
-def answers(overall: int, **more: Any) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "slug": "quay9-alert",
-        "form_id": "counter-quick",
-        "form_version": 1,
-        "sector": "land",
-        "answers": {"overall": overall, "staff": overall, "comment": COMMENT, **more},
-    }
-
-
-def rule(**fields: Any) -> dict[str, Any]:
-    return {"name": "Rất không hài lòng", "overall_at_most": 2, "recipient": "unit", **fields}
-
-
-def deliver(connection: Connection, catalog: FormCatalog, settings: Settings) -> RunSummary:
-    """One pass of the worker, in the test's transaction, with a seeded jitter."""
-    return run_alerts(connection, catalog, settings, rng=random.Random(7))
 
 
 def count(session: Session, model: type) -> int:
