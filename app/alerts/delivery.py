@@ -30,8 +30,10 @@ from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.alerts")
 
-# A worker that dies mid-send leaves its claim; another takes the delivery over after this.
-CLAIM_LEASE = timedelta(minutes=5)
+# A claim on the k-th delivery of a batch lasts as long as sending the k before it and it
+# may take (each up to the timeout), and this margin: a worker killed mid-send leaves
+# claims that lapse soon, and a live worker's never lapse under it.
+CLAIM_MARGIN = timedelta(seconds=30)
 # The wait after the n-th failed try: 30 s, 1 min, 2 min, … at most an hour, each drawn
 # between half and all of it, so receivers coming back are not hit by every sender at once.
 BACKOFF_FIRST = timedelta(seconds=30)
@@ -95,8 +97,10 @@ def plan_deliveries(session: Session, now: datetime) -> int:
     return len(groups)
 
 
-def claim_due(session: Session, now: datetime, limit: int = CLAIM_BATCH) -> list[uuid.UUID]:
-    """Take the deliveries due at ``now`` that no live claim holds."""
+def claim_due(
+    session: Session, now: datetime, timeout: timedelta, limit: int = CLAIM_BATCH
+) -> list[uuid.UUID]:
+    """Take the deliveries due at ``now`` that no live claim holds, to send in order."""
     with writing(session):
         ids = list(
             session.exec(
@@ -114,11 +118,11 @@ def claim_due(session: Session, now: datetime, limit: int = CLAIM_BATCH) -> list
                 .with_for_update(skip_locked=True)
             ).all()
         )
-        if ids:
+        for position, delivery_id in enumerate(ids, start=1):
             session.execute(
                 update(AlertDelivery)
-                .where(col(AlertDelivery.id).in_(ids))
-                .values(claimed_until=now + CLAIM_LEASE)
+                .where(col(AlertDelivery.id) == delivery_id)
+                .values(claimed_until=now + timeout * position + CLAIM_MARGIN)
             )
     return ids
 
@@ -207,7 +211,8 @@ def run_alerts(
         if not _anything_due(session, clock.now()):
             return summary  # no write lock taken when there is nothing to do
         summary.planned = plan_deliveries(session, clock.now())
-        while ids := claim_due(session, clock.now()):
+        timeout = timedelta(seconds=settings.alert_timeout_seconds)
+        while ids := claim_due(session, clock.now(), timeout):
             for delivery_id in ids:
                 delivery = session.get(AlertDelivery, delivery_id)
                 assert delivery is not None  # claimed

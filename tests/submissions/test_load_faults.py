@@ -1,5 +1,6 @@
-"""Nothing acknowledged is lost or stored twice while the server is killed under load
-(the CI-sized run of ``bench/load_faults.py``; the full one sends 100,000)."""
+"""Nothing acknowledged is lost or stored twice while the server is killed under load, and
+every stored response that matches an alert rule reaches the receiver exactly once (the
+CI-sized run of ``bench/load_faults.py``; the full one sends 100,000)."""
 
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from bench.page import add_counter
 pytestmark = pytest.mark.load
 
 
-def test_sigkill_under_load_loses_nothing_and_doubles_nothing(
+def test_sigkill_under_load_loses_nothing_and_doubles_nothing_nor_any_alert(
     scratch_database_url: str, tmp_path: Path
 ) -> None:
     seed(scratch_database_url)
@@ -23,3 +24,6 @@ def test_sigkill_under_load_loses_nothing_and_doubles_nothing(
     assert len(outcome.acknowledged) == 1200
     assert outcome.stored == 1200
     assert outcome.missing == 0
+    assert outcome.alerts_expected == 120  # every tenth answered overall 1
+    assert outcome.alerts_received == 120
+    assert (outcome.alerts_lost, outcome.alerts_doubled, outcome.unsigned) == (0, 0, 0)
