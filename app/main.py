@@ -19,10 +19,12 @@ from app.alerts.router import router as alerts_router
 from app.alerts.worker import start_alert_worker
 from app.cases.router import router as cases_router
 from app.catalog.router import router as catalog_router
+from app.comments.router import router as comments_router
 from app.config import Settings, get_settings
 from app.dashboard.accounts import router as accounts_router
 from app.dashboard.alerts import router as alert_pages_router
 from app.dashboard.cases import router as case_pages_router
+from app.dashboard.comments import router as comment_pages_router
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
@@ -172,10 +174,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reports_router)
     app.include_router(alerts_router)
     app.include_router(cases_router)
+    app.include_router(comments_router)
     app.include_router(dashboard_router)
     app.include_router(accounts_router)
     app.include_router(alert_pages_router)
     app.include_router(case_pages_router)
+    app.include_router(comment_pages_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(invitations_router)

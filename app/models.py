@@ -653,3 +653,12 @@ class DeliveryAttempt(SQLModel, table=True):
     status_code: int | None = None
     latency_ms: int
     error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class CommentTag(SQLModel, table=True):
+    """An analyst's tag on a response's comment, for the comments inbox."""
+
+    __tablename__ = "comment_tag"
+
+    response_id: uuid.UUID = Field(foreign_key="response.id", primary_key=True)
+    tag: str = Field(max_length=40, primary_key=True)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from app.errors import FieldError
 from app.text import is_whole_number
 
 # The years a date may fall in anywhere on the platform: a period, a start time, a cursor.
@@ -88,3 +89,15 @@ def months_of(date_from: date, date_to: date) -> list[str]:
         months.append(str(month))
         month = month.next()
     return months
+
+
+def period_errors(first: date, last: date) -> list[FieldError]:
+    """What is wrong with a period given as ``from`` and ``to`` days, by parameter."""
+    errors = [
+        FieldError(name, f"{OUTSIDE_YEARS}, not {day.year}")
+        for name, day in (("from", first), ("to", last))
+        if not within_years(day)
+    ]
+    if not errors and first > last:
+        errors.append(FieldError("to", "the period ends before it starts"))
+    return errors

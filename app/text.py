@@ -121,3 +121,14 @@ def vietnamese_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         letters.append(position if position >= 0 else len(_LETTERS) + ord(base))
         tones.append(tone)
     return tuple(letters), tuple(tones)
+
+
+def folded(text: str) -> str:
+    """Lower case without diacritics, đ as d: how a search matches Vietnamese typed with or
+    without its marks.
+
+    >>> folded("Đất ĐAI, thủ tục rườm rà") == folded("dat dai, thu tuc ruom ra")
+    True
+    """
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -61,6 +61,8 @@ WHO_MAY = {
     ("POST", "/api/v1/cases/{case_id}/acknowledge"): ("admin", "unit"),
     ("POST", "/api/v1/cases/{case_id}/resolve"): ("admin", "unit"),
     ("POST", "/api/v1/cases/{case_id}/notes"): ("admin", "unit"),
+    ("GET", "/api/v1/comments"): ALL,
+    ("PUT", "/api/v1/comments/{response_id}/tags"): ("admin", "analyst"),
 }
 CASE_ROUTES = {
     ("GET", "/api/v1/cases/{case_id}"),
@@ -118,6 +120,7 @@ def world(session: Session, catalog: FormCatalog) -> dict[str, Any]:
             "case_id": case.id,
             "rule_id": 1,
             "delivery_id": "00000000-0000-4000-8000-000000000000",
+            "response_id": str(record.id),
         },
         "keys": {
             "admin": api_key(session, "admin"),

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app.deps import CsvBom, Reader, SessionDep, SettingsDep
-from app.errors import FieldError, Forbidden, Invalid
-from app.months import OUTSIDE_YEARS, within_years
+from app.errors import Invalid
+from app.months import period_errors
 from app.responses.export import PAGE_DEFAULT, ExportFilter, export_csv, export_page
 from app.surveys.deps import CatalogDep
 from app.text import UTF8_BOM
-from app.units.service import get_unit
+from app.units.service import readable_units
 
 router = APIRouter(prefix="/api/v1", tags=["responses"])
 
@@ -34,23 +34,9 @@ def list_responses(
     bom: CsvBom = False,
 ) -> StreamingResponse | dict[str, Any]:
     """Responses of a period, comments masked: JSON pages (``next_cursor``) or streamed CSV."""
-    period = (("from", date_from), ("to", date_to))
-    errors = [
-        FieldError(name, f"{OUTSIDE_YEARS}, not {day.year}")
-        for name, day in period
-        if not within_years(day)
-    ]
-    if not errors and date_from > date_to:
-        errors.append(FieldError("to", "the period ends before it starts"))
-    if errors:
+    if errors := period_errors(date_from, date_to):
         raise Invalid("invalid period", errors)
-    unit_ids = principal.unit_ids if principal.role == "unit" else None
-    if unit is not None:
-        unit_id = get_unit(session, unit).id
-        assert unit_id is not None
-        if unit_ids is not None and unit_id not in unit_ids:
-            raise Forbidden("this key may not read that unit")
-        unit_ids = frozenset({unit_id})
+    unit_ids = readable_units(session, principal, unit)
     scope = ExportFilter(date_from, date_to, unit_ids, sector)
     if format == "csv":
         return StreamingResponse(

@@ -51,6 +51,21 @@ def get_unit(session: Session, code: str) -> Unit:
     return unit
 
 
+def readable_units(
+    session: Session, principal: Principal, unit_code: str | None
+) -> frozenset[int] | None:
+    """The units a request may read: the one it names (refused outside a unit key's own),
+    else a unit key's own, else None (all)."""
+    own = principal.unit_ids if principal.role == "unit" else None
+    if unit_code is None:
+        return own
+    unit_id = get_unit(session, unit_code).id
+    assert unit_id is not None  # stored
+    if own is not None and unit_id not in own:
+        raise Forbidden("this key may not read that unit")
+    return frozenset({unit_id})
+
+
 def _parent_id(session: Session, parent_code: str | None) -> int | None:
     if parent_code is None:
         return None

@@ -1,0 +1,1 @@
+"""The comments inbox: a period's comments, masked, filtered, searched, tagged, exported."""
