@@ -60,6 +60,7 @@ def comments_page(
     export = {"from": period.first.isoformat(), "to": period.last.isoformat(),
               **{name: kept[name] for name in NARROWING if name in kept}}  # fmt: skip
     units = session.exec(select(Unit).order_by(col(Unit.code)))
+    sectors = session.exec(select(Sector).order_by(col(Sector.code))).all()
     return templates.TemplateResponse(
         request,
         "dashboard_comments.html",
@@ -70,7 +71,8 @@ def comments_page(
             "found": found,
             "problems": [p for p in (problem, *problems) if p],
             "units": [u for u in units if u.id is not None and principal.can_read_unit(u.id)],
-            "sectors": session.exec(select(Sector).order_by(col(Sector.code))).all(),
+            "sectors": sectors,
+            "sector_names": {sector.code: sector.name_vi for sector in sectors},
             "flags": FLAGS,
             "likert": LIKERT_LABELS["vi"],
             "can_tag": principal.role in TAGGING_ROLES,
