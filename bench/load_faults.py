@@ -2,6 +2,7 @@
 acknowledged may be lost or stored twice.
 
     python -m bench.load_faults [--requests 100000] [--clients 64] [--kills 2] [--postgres URL]
+        [--alert-interval 15]
 
 Clients retry a request with the same id and body until it is acknowledged (201 or 200),
 as the survey page's offline queue does. Afterwards every acknowledged id must be stored
@@ -178,10 +179,17 @@ async def _load(server: Server, total: int, clients: int, kills: int, outcome: O
         await asyncio.gather(*tasks)
 
 
-def run(database_url: str, total: int, clients: int, kills: int, workdir: Path = OUT) -> Outcome:
+def run(
+    database_url: str,
+    total: int,
+    clients: int,
+    kills: int,
+    workdir: Path = OUT,
+    alert_interval: int = 15,
+) -> Outcome:
     workdir.mkdir(parents=True, exist_ok=True)
     env = sipas_env(database_url, workdir)
-    env["SIPAS_ALERT_INTERVAL_SECONDS"] = "1"
+    env["SIPAS_ALERT_INTERVAL_SECONDS"] = str(alert_interval)
     receiver = Receiver()
     add_rule(database_url, receiver.url)
     server = Server(env)
@@ -252,10 +260,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--kills", type=int, default=2)
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to test on")
+    parser.add_argument("--alert-interval", type=int, default=15,
+                        help="seconds between alert runs (default setup: 15)")  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     url = prepared(args.postgres, "sipas_bench_faults")
-    outcome = run(url, args.requests, args.clients, args.kills)
+    outcome = run(url, args.requests, args.clients, args.kills, alert_interval=args.alert_interval)
     database = "PostgreSQL" if args.postgres else "SQLite"
     print(f"{database}: {args.requests:,} submissions from {args.clients} clients, "
           f"{outcome.restarts} SIGKILL restarts, {outcome.seconds:.0f} s "

@@ -18,7 +18,8 @@ def test_sigkill_under_load_loses_nothing_and_doubles_nothing_nor_any_alert(
 ) -> None:
     seed(scratch_database_url)
     add_counter(scratch_database_url)
-    outcome = run(scratch_database_url, total=1200, clients=16, kills=2, workdir=tmp_path)
+    outcome = run(scratch_database_url, total=1200, clients=16, kills=2, workdir=tmp_path,
+                  alert_interval=1)  # fmt: skip
     assert outcome.restarts == 2
     assert outcome.retries > 0  # the kills did interrupt requests in flight
     assert len(outcome.acknowledged) == 1200
