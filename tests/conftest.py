@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
@@ -20,6 +21,7 @@ from app.deps import get_analytics_session, get_session
 from app.main import create_app
 from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
+from tests.browsers import launch_chromium, skip_without_chromium
 from tests.databases import SERVER_URL, backend, fresh_database
 from tests.live_server import LiveServer
 
@@ -49,6 +51,16 @@ def frozen_clock() -> Iterator[FixedClock]:
     """The platform's clock, stopped at ``SUITE_NOW``; a test moves it to test a moment."""
     with clock.using(FixedClock(SUITE_NOW)) as fixed:
         yield fixed
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium, for a test that drives a page (skipped where it is missing)."""
+    skip_without_chromium()
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -22,10 +22,9 @@ from app.accounts.service import (
     set_disabled,
 )
 from app.accounts.sessions import SESSION_COOKIE
-from app.dashboard.forms import SignedInForm, csrf_for
+from app.dashboard.forms import SignedInForm, admin_only, csrf_for
 from app.deps import SameSite, SessionDep, SettingsDep, signed_in
-from app.errors import Forbidden, Invalid
-from app.principals import Principal
+from app.errors import Invalid
 
 router = APIRouter(prefix="/dashboard/users", tags=["dashboard"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -36,12 +35,6 @@ DONE = {
     "enabled": "Đã mở lại tài khoản “{name}”.",
     "password": "Đã đặt mật khẩu mới cho “{name}”; mọi phiên đăng nhập của tài khoản đã kết thúc.",
 }
-
-
-def _admin(principal: Principal) -> Principal:
-    if principal.role != "admin":
-        raise Forbidden("only an admin manages accounts")
-    return principal
 
 
 def _page(
@@ -78,7 +71,7 @@ def accounts_page(request: Request, session: SessionDep, settings: SettingsDep) 
     principal = signed_in(session, request.cookies.get(SESSION_COOKIE))
     if principal is None:
         return RedirectResponse("/dashboard", status_code=303)
-    _admin(principal)
+    admin_only(principal, "accounts")
     return _page(request, session, settings)
 
 
@@ -94,7 +87,7 @@ def create(
     units: Annotated[str, Form(max_length=2000)] = "",
     password: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:
-    admin = _admin(form.principal)
+    admin = admin_only(form.principal, "accounts")
     codes = [code for code in re.split(r"[\s,;]+", units) if code]
     try:
         account = create_account(session, username, role, codes, password, admin.actor,
@@ -109,7 +102,7 @@ def create(
 
 @router.post("/{username}/disable", dependencies=[SameSite])
 def disable(username: str, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    admin = _admin(form.principal)
+    admin = admin_only(form.principal, "accounts")
     if admin.kind == "user" and admin.name == normal_username(username):
         # The last admin could lock everyone out; another admin (or the CLI) may do it.
         raise Invalid("Không thể tự khóa tài khoản của mình.")
@@ -119,7 +112,7 @@ def disable(username: str, session: SessionDep, form: SignedInForm) -> RedirectR
 
 @router.post("/{username}/enable", dependencies=[SameSite])
 def enable(username: str, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    set_disabled(session, username, False, _admin(form.principal).actor)
+    set_disabled(session, username, False, admin_only(form.principal, "accounts").actor)
     return _back("enabled", username)
 
 
@@ -132,7 +125,7 @@ def new_password(
     form: SignedInForm,
     password: Annotated[str, Form(max_length=2048)] = "",
 ) -> Response:
-    admin = _admin(form.principal)
+    admin = admin_only(form.principal, "accounts")
     try:
         reset_password(session, username, password, admin.actor)
     except Invalid as problem:

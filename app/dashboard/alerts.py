@@ -23,11 +23,10 @@ from app.alerts.delivery import retry_dead
 from app.alerts.log import list_deliveries
 from app.alerts.schemas import RuleIn
 from app.config import Settings
-from app.dashboard.forms import SignedInForm, csrf_for
+from app.dashboard.forms import SignedInForm, admin_only, csrf_for
 from app.deps import RowId, SameSite, SessionDep, SettingsDep, signed_in
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Invalid, NotFound
 from app.models import Sector, Unit
-from app.principals import Principal
 from app.units.service import get_unit
 
 router = APIRouter(prefix="/dashboard/alerts", tags=["dashboard"], include_in_schema=False)
@@ -40,12 +39,6 @@ DONE = {
     "retry": "Sẽ gửi lại ngay ở lượt tới.",
 }
 SPLIT = re.compile(r"[\s,;]+")
-
-
-def _admin(principal: Principal) -> Principal:
-    if principal.role != "admin":
-        raise Forbidden("only an admin manages alerts")
-    return principal
 
 
 def _page(
@@ -85,7 +78,7 @@ def alerts_page(request: Request, session: SessionDep, settings: SettingsDep) ->
     principal = signed_in(session, request.cookies.get(SESSION_COOKIE))
     if principal is None:
         return RedirectResponse("/dashboard", status_code=303)
-    _admin(principal)
+    admin_only(principal, "alerts")
     return _page(request, session, settings)
 
 
@@ -119,7 +112,7 @@ def create(
     quiet_end: Text = "",
     match_everything: Text = "",
 ) -> Response:
-    admin = _admin(form.principal)
+    admin = admin_only(form.principal, "alerts")
     entered = {key: value for key, value in locals().items() if isinstance(value, str)}
     try:
         data = RuleIn.model_validate(
@@ -156,13 +149,13 @@ def create(
 
 @router.post("/rules/{rule_id}/pause", dependencies=[SameSite])
 def pause(rule_id: RowId, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    rules.set_active(session, rule_id, False, _admin(form.principal).actor)
+    rules.set_active(session, rule_id, False, admin_only(form.principal, "alerts").actor)
     return _back("paused")
 
 
 @router.post("/rules/{rule_id}/resume", dependencies=[SameSite])
 def resume(rule_id: RowId, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    rules.set_active(session, rule_id, True, _admin(form.principal).actor)
+    rules.set_active(session, rule_id, True, admin_only(form.principal, "alerts").actor)
     return _back("resumed")
 
 
@@ -175,7 +168,7 @@ def contacts(
     unit: Text = "",
     emails: Text = "",
 ) -> Response:
-    admin = _admin(form.principal)
+    admin = admin_only(form.principal, "alerts")
     try:
         found = get_unit(session, unit)
         rules.set_unit_contacts(session, found, [e for e in SPLIT.split(emails) if e], admin.actor)
@@ -188,6 +181,6 @@ def contacts(
 
 @router.post("/deliveries/{delivery_id}/retry", dependencies=[SameSite])
 def retry(delivery_id: uuid.UUID, session: SessionDep, form: SignedInForm) -> RedirectResponse:
-    if retry_dead(session, delivery_id, _admin(form.principal).actor) is None:
+    if retry_dead(session, delivery_id, admin_only(form.principal, "alerts").actor) is None:
         raise NotFound(f"no dead-lettered delivery {delivery_id}")
     return _back("retry")

@@ -45,3 +45,10 @@ def csrf_for(request: Request, settings: Settings) -> str:
     """The CSRF token for the forms of the page being rendered for this session."""
     cookie = request.cookies.get(SESSION_COOKIE)
     return csrf_token(cookie, settings.resolved_secret_key()) if cookie else ""
+
+
+def admin_only(principal: Principal, manages: str) -> Principal:
+    """``principal`` when it is an admin's; Forbidden otherwise."""
+    if principal.role != "admin":
+        raise Forbidden(f"only an admin manages {manages}")
+    return principal

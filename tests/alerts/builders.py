@@ -4,6 +4,7 @@ import random
 import uuid
 from typing import Any
 
+import httpx
 from sqlalchemy import Connection
 
 from app.alerts.delivery import RunSummary, run_alerts
@@ -34,3 +35,23 @@ def rule(**fields: Any) -> dict[str, Any]:
 def deliver(connection: Connection, catalog: FormCatalog, settings: Settings) -> RunSummary:
     """One pass of the worker, in the test's transaction, with a seeded jitter."""
     return run_alerts(connection, catalog, settings, rng=random.Random(7))
+
+
+UNIT_MAILBOX = "motcua@thanhdong.haiphong.gov.vn"
+
+
+def hook_rule(client: httpx.Client, admin: dict[str, str], url: str) -> str:
+    """A rule for overall 1 or 2 to the webhook at ``url``; its signing secret."""
+    made = client.post("/api/v1/alert-rules", json=rule(recipient="webhook", url=url),
+                       headers=admin)  # fmt: skip
+    assert made.status_code == 201, made.text
+    secret: str = made.json()["secret"]
+    return secret
+
+
+def mail_rule(client: httpx.Client, admin: dict[str, str]) -> None:
+    """A rule for overall 1 or 2 to ward 10507's mailbox."""
+    contacts = {"emails": [UNIT_MAILBOX]}
+    assert client.put("/api/v1/units/10507/alert-contacts", json=contacts,
+                      headers=admin).status_code == 200  # fmt: skip
+    assert client.post("/api/v1/alert-rules", json=rule(), headers=admin).status_code == 201

@@ -2,7 +2,6 @@
 request's signature, and an SMTP server (aiosmtpd) that keeps what it is sent."""
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from app.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from bench.common import free_port
 
 
 @dataclass

@@ -15,8 +15,9 @@ from app.clock import FixedClock
 from app.config import Settings
 from app.models import Alert, AlertDelivery, AlertRule, Counter, DeliveryAttempt, FeedbackCase
 from app.surveys.forms import FormCatalog
-from tests.alerts.builders import answers, deliver, rule
-from tests.alerts.receivers import WebhookReceiver, free_port, smtp_server
+from bench.common import free_port
+from tests.alerts.builders import UNIT_MAILBOX, answers, deliver, hook_rule, mail_rule, rule
+from tests.alerts.receivers import WebhookReceiver, smtp_server
 from tests.conftest import CITY
 from tests.factories import api_key
 
@@ -93,12 +94,8 @@ def test_an_alert_reaches_the_units_mailbox_and_a_signed_webhook_once(
 ) -> None:
     hook = WebhookReceiver(now=lambda: frozen_clock.now().timestamp())
     with smtp_server() as (smtp_port, mails), hook.serving(free_port()) as url:
-        contacts = {"emails": ["motcua@thanhdong.haiphong.gov.vn"]}
-        client.put("/api/v1/units/10507/alert-contacts", json=contacts, headers=admin)
-        client.post("/api/v1/alert-rules", json=rule(), headers=admin)
-        made = client.post("/api/v1/alert-rules",
-                           json=rule(recipient="webhook", url=url), headers=admin)  # fmt: skip
-        hook.secret = made.json()["secret"]
+        mail_rule(client, admin)
+        hook.secret = hook_rule(client, admin, url)
         sent = answers(1)
         assert client.post("/api/v1/responses", json=sent).status_code == 201
         frozen_clock.advance(timedelta(seconds=15))  # the worker's next turn
@@ -109,7 +106,7 @@ def test_an_alert_reaches_the_units_mailbox_and_a_signed_webhook_once(
 
     assert len(mails) == 1
     mail = mails[0]
-    assert mail["To"] == "motcua@thanhdong.haiphong.gov.vn"
+    assert mail["To"] == UNIT_MAILBOX
     assert "phản hồi cần xử lý" in str(mail["Subject"])
     text = mail.get_content()
     assert "Rất không hài lòng" in text
@@ -142,10 +139,7 @@ def test_with_the_receiver_down_five_minutes_the_alert_arrives_once_after(
 ) -> None:
     port = free_port()
     hook = WebhookReceiver(now=lambda: frozen_clock.now().timestamp())
-    made = client.post("/api/v1/alert-rules",
-                       json=rule(recipient="webhook", url=f"http://127.0.0.1:{port}/hook"),
-                       headers=admin)  # fmt: skip
-    hook.secret = made.json()["secret"]
+    hook.secret = hook_rule(client, admin, f"http://127.0.0.1:{port}/hook")
     client.post("/api/v1/responses", json=answers(1))
     back_at = frozen_clock.now() + timedelta(minutes=5)
     while frozen_clock.now() < back_at:  # nothing listens: every try is refused
@@ -181,9 +175,7 @@ def test_a_bad_receiver_is_retried_then_dead_lettered_and_retried_by_hand(
     impatient = settings.model_copy(update={"alert_max_attempts": 3, "alert_timeout_seconds": 0.3})
     hook = WebhookReceiver(now=lambda: frozen_clock.now().timestamp(), mode=mode, delay=1.0)
     with hook.serving(free_port()) as url:
-        made = client.post("/api/v1/alert-rules",
-                           json=rule(recipient="webhook", url=url), headers=admin)  # fmt: skip
-        hook.secret = made.json()["secret"]
+        hook.secret = hook_rule(client, admin, url)
         client.post("/api/v1/responses", json=answers(1))
         for _ in range(3):
             deliver(connection, catalog, impatient)
@@ -206,7 +198,7 @@ def test_a_submission_does_not_wait_for_a_slow_receiver(
     """The response is stored and answered at once; the alert waits for the worker."""
     hook = WebhookReceiver(mode="slow", delay=5.0)
     with hook.serving(free_port()) as url:
-        client.post("/api/v1/alert-rules", json=rule(recipient="webhook", url=url), headers=admin)
+        hook_rule(client, admin, url)
         answer = client.post("/api/v1/responses", json=answers(1))
     assert answer.status_code == 201
     assert answer.elapsed < timedelta(seconds=1)

@@ -3,12 +3,11 @@ counter; the unit's mailbox and the city's webhook each get one alert; the unit'
 account sees one new case in Chromium, acknowledges and resolves it; the month's report
 shows the unit's time to resolve."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import Connection
 from sqlmodel import Session
 
@@ -19,21 +18,12 @@ from app.months import Month
 from app.reports.content import build_report
 from app.reports.render_html import to_html
 from app.surveys.forms import FormCatalog
-from tests.alerts.builders import answers, deliver, rule
-from tests.alerts.receivers import WebhookReceiver, free_port, smtp_server
-from tests.browsers import launch_chromium, skip_without_chromium
+from bench.common import free_port
+from tests.alerts.builders import answers, deliver, hook_rule, mail_rule
+from tests.alerts.receivers import WebhookReceiver, smtp_server
 from tests.paths import ARTEFACTS
 
 PASSWORD = "đèn-đỏ-Lạch-Tray"
-
-
-@pytest.fixture
-def chromium() -> Iterator[Browser]:
-    skip_without_chromium()
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
@@ -50,12 +40,8 @@ def test_a_dissatisfied_citizen_reaches_the_unit_and_the_follow_up_is_measured(
 ) -> None:
     hook = WebhookReceiver(now=lambda: frozen_clock.now().timestamp())
     with smtp_server() as (smtp_port, mails), hook.serving(free_port()) as url:
-        contacts = {"emails": ["motcua@thanhdong.haiphong.gov.vn"]}
-        client.put("/api/v1/units/10507/alert-contacts", json=contacts, headers=admin)
-        client.post("/api/v1/alert-rules", json=rule(), headers=admin)
-        made = client.post("/api/v1/alert-rules", json=rule(recipient="webhook", url=url),
-                           headers=admin)  # fmt: skip
-        hook.secret = made.json()["secret"]
+        mail_rule(client, admin)
+        hook.secret = hook_rule(client, admin, url)
         assert client.post("/api/v1/responses", json=answers(1)).status_code == 201
         frozen_clock.advance(timedelta(seconds=15))
         mailing = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": smtp_port})

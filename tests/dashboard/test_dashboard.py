@@ -2,19 +2,16 @@
 comments, units shown with their intervals and flagged only when significantly below."""
 
 import re
-from collections.abc import Iterator
 from html import unescape
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlmodel import Session, select
 
 from app.accounts.service import create_account
 from app.dashboard.charts import caterpillar, trend_chart
 from app.models import Unit, Volume
 from app.surveys.forms import FormCatalog
-from tests.browsers import launch_chromium, skip_without_chromium
 from tests.dashboard.test_dashboard_sessions import key_of, sign_in
 from tests.factories import api_key, response_record, store
 from tests.paths import ARTEFACTS
@@ -209,15 +206,6 @@ def test_axes_start_near_the_data_and_mark_the_target() -> None:
 @pytest.fixture
 def server_url(client: httpx.Client) -> str:
     return str(client.base_url)
-
-
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    skip_without_chromium()
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.browser
