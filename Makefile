@@ -49,6 +49,7 @@ audit: install
 
 bench: install
 	$(BIN)/python -m bench.serve_startup
+	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.page
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.submissions

@@ -1,4 +1,9 @@
-"""The ``sipas`` command line (docs/contracts.md §1)."""
+"""The ``sipas`` command line (docs/contracts.md §1).
+
+Each command imports what it needs when it runs: the analytics (numpy, scipy,
+statsmodels), the migrations (Alembic) and the imports cost a second or more to load, and
+a command that needs none of them starts at once.
+"""
 
 import argparse
 import gc
@@ -15,32 +20,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-import analytics
 from app import clock
 from app.accounts.service import create_account, list_accounts, reset_password, set_disabled
 from app.config import Settings, get_settings
 from app.db import create_db_engine
 from app.errors import AppError, Invalid
 from app.imports.csvfile import CsvSource, ImportRejected
-from app.imports.reference import (
-    ImportResult,
-    import_counters,
-    import_procedures,
-    import_units,
-    import_volumes,
-)
-from app.imports.responses import import_responses
 from app.keys.service import create_api_key, list_api_keys, revoke_api_key
-from app.migrate import upgrade
 from app.models import ROLES
 from app.months import Month
-from app.seeding.demo import seed_demo
-from app.seeding.reference import seed_reference
-from app.stats.outputs import drivers_output, satisfaction_output, targets_output, trend_output
-from app.stats.params import parse_query
-from app.stats.table import write_rows
 from app.surveys.forms import FormCatalog, FormFileError
-from app.surveys.qr import poster_set, posters_html
 
 CLI_ACTOR = "cli"
 
@@ -61,6 +50,8 @@ def _session(settings: Settings) -> Iterator[Session]:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from app.migrate import upgrade
+
     with _engine(settings) as engine:
         upgrade(engine)
     print("database is at the newest revision")
@@ -68,6 +59,9 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from app.seeding.demo import seed_demo
+    from app.seeding.reference import seed_reference
+
     catalog = FormCatalog.from_directory()
     with _session(settings) as session:
         summary = seed_reference(session, catalog, settings.import_error_cap)
@@ -112,6 +106,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from app.imports.reference import (
+        ImportResult,
+        import_counters,
+        import_procedures,
+        import_units,
+        import_volumes,
+    )
+    from app.imports.responses import import_responses
+
     path = Path(args.file)
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
@@ -203,6 +206,10 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_analytics(args: argparse.Namespace, settings: Settings) -> int:
     """The analytics routes' results, the same rows in the same formats."""
+    from app.stats.outputs import drivers_output, satisfaction_output, targets_output, trend_output
+    from app.stats.params import parse_query
+    from app.stats.table import write_rows
+
     catalog = FormCatalog.from_directory()
     series = args.by or None if args.action == "trend" else None
     query = parse_query(
@@ -268,6 +275,7 @@ def _month(text: str) -> Month | None:
 
 def cmd_qr_poster(args: argparse.Namespace, settings: Settings) -> int:
     from app.surveys.poster_pdf import posters_pdf
+    from app.surveys.qr import poster_set, posters_html
 
     with _session(settings) as session:
         posters = poster_set(session, args.unit, settings.public_base_url)
@@ -321,6 +329,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from app.migrate import upgrade
     from app.observability import log_config
 
     FormCatalog.from_directory()
@@ -411,8 +420,10 @@ def build_parser() -> argparse.ArgumentParser:
             command.add_argument("--by", choices=("sector", "unit"), help="one series for all")
         if name in ("satisfaction", "trend"):
             command.add_argument("--indicator", default="overall")
-        command.add_argument("--weighting", choices=analytics.WEIGHTINGS)
-        command.add_argument("--ci", default="logit", choices=analytics.INTERVALS)
+        # Checked by the query, as the API checks them (naming the parameter): a list here
+        # would load the analytics for every command.
+        command.add_argument("--weighting", help="none, poststratified or raked")
+        command.add_argument("--ci", default="logit", help="logit, beta or wald")
         command.add_argument("--level", type=float, default=0.95)
         command.add_argument("--format", default="json", choices=("json", "csv"))
         command.set_defaults(handler=cmd_analytics)

@@ -1,6 +1,8 @@
 """The `sipas` command line, as an administrator types it."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from app.config import get_settings
 from app.models import ApiKey, Response, Unit
 from tests.databases import scalar
 from tests.factories import response_row, write_csv
+from tests.paths import ROOT
 
 
 def count(url: str, model: type) -> int:
@@ -153,3 +156,23 @@ def test_analytics_prints_the_same_rows_as_the_api(
     drivers = json.loads(capsys.readouterr().out)
     assert drivers["query"]["from"] == "2026-10-01"
     assert drivers["drivers"] == []  # feedback is "not applicable" on every row: no model
+
+
+@pytest.mark.parametrize("command", [["--help"], ["apikey", "list"], ["alerts", "run"]])
+def test_a_light_command_loads_no_analytics_and_no_migrations(
+    cli_env: str, command: list[str]
+) -> None:
+    """The libraries that take a second to load stay out of commands that never use them."""
+    probe = (
+        "import sys\n"
+        "from app.cli import main\n"
+        "try:\n"
+        f"    main({command!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = {'scipy', 'statsmodels', 'matplotlib', 'alembic', 'weasyprint'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT)  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == "[]"
