@@ -1,7 +1,9 @@
 """Recording a submission: validated, stored and committed before any 2xx goes out.
 
 A retry with the same id and the same body is answered as the first time (idempotent);
-the same id with another body is a conflict.
+the same id with another body is a conflict. The id is checked by the insert's conflict,
+not by a read before it: a new response (nearly all of them) costs no extra query.
+Concurrent submissions share their commit (``app.db.write_together``).
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.alerts.outbox import raise_alerts
 from app.config import Settings
-from app.db import writing
+from app.db import write_together
 from app.errors import Conflict, FieldError, Gone, Invalid
 from app.models import UNKNOWN_SECTOR, Procedure, Response, Sector
 from app.responses.records import ResponseRecord, fingerprint, insert_records
@@ -65,9 +67,6 @@ def record_submission(
     if bad := surrogate_paths(content):
         raise Invalid("the response was not stored", [FieldError(f, NOT_UNICODE) for f in bad])
     digest = fingerprint(content)
-    found = _existing(session, body, digest)
-    if found is not None:
-        return found
     errors: list[FieldError] = []
     submitted_at = now or clock.now()
     link = resolve_link(session, body.slug, submitted_at)
@@ -122,6 +121,11 @@ def record_submission(
     if checked:
         errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)
     if errors or link is None or form is None or checked is None or sector is None:
+        # A retry of a stored response is answered as the first time, even once its link
+        # has expired or its invitation been used: the id decides before the content.
+        found = _existing(session, body, digest)
+        if found is not None:
+            return found
         raise Invalid("the response was not stored", errors)
     answered = len(checked.codes) + len(checked.texts)
     # Unknown when nobody knows when the citizen started: a missing start is no proof of
@@ -156,12 +160,16 @@ def record_submission(
         flag_repeat_device=repeat,
         device_hash=keys[0] if keys else None,
     )
+    invitation_id = link.invitation_id
+
+    def store(writer: Session) -> None:
+        insert_records(writer.connection(), [record], settings.zone)
+        raise_alerts(writer, record, settings.zone)
+        if invitation_id is not None:
+            mark_used(writer, invitation_id, submitted_at)
+
     try:
-        with writing(session):
-            insert_records(session.connection(), [record], settings.zone)
-            raise_alerts(session, record, settings.zone)
-            if link.invitation_id is not None:
-                mark_used(session, link.invitation_id, submitted_at)
+        write_together(session, store)
     except IntegrityError:
         # Another request stored the same id first (answer as for a retry), or the same
         # invitation was answered a moment ago (gone).
