@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlmodel import Session
 
 from app.alerts.router import router as alerts_router
-from app.alerts.worker import start_alert_worker
+from app.alerts.worker import AlertWorker
 from app.cases.router import router as cases_router
 from app.catalog.router import router as catalog_router
 from app.comments.router import router as comments_router
@@ -85,13 +85,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         alert_worker = (
-            start_alert_worker(app.state.engine, app.state.catalog, settings)
+            AlertWorker(app.state.engine, app.state.catalog, settings).start()
             if settings.alert_worker
             else None
         )
         yield
         if alert_worker is not None:
-            alert_worker.shutdown(wait=False)  # type: ignore[attr-defined]
+            alert_worker.shutdown()
         if scheduler is not None:
             scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
         app.state.engine.dispose()
