@@ -119,6 +119,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return 2
+    if args.kind == "dossiers":
+        return _import_dossiers(path, args.mapping, settings)
     source = CsvSource.open(path)
     cap = settings.import_error_cap
     started = time.monotonic()
@@ -146,6 +148,22 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"{path.name}: {result.rows} rows, {result.inserted} added, {result.updated} updated, "
         f"{result.skipped} unchanged ({elapsed:.1f} s)"
+    )
+    return 0
+
+
+def _import_dossiers(path: Path, mapping_file: str | None, settings: Settings) -> int:
+    from app.dossiers.mapping import load_mapping
+    from app.dossiers.service import import_dossier_file
+
+    mapping = load_mapping(Path(mapping_file) if mapping_file else settings.dossier_mapping)
+    started = time.monotonic()
+    with _session(settings) as session, path.open("rb") as content, collector_paused():
+        result = import_dossier_file(session, path.name, content, mapping, settings, CLI_ACTOR)
+    print(
+        f"{path.name}: {result.rows} dossiers, {result.inserted} added, {result.updated} "
+        f"updated, {result.unchanged} unchanged; volumes derived for "
+        f"{', '.join(result.months) or 'no month'} ({time.monotonic() - started:.1f} s)"
     )
     return 0
 
@@ -398,9 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     imports = commands.add_parser("import", help="bulk CSV import, all or nothing per file")
     imports.add_argument(
-        "kind", choices=("units", "counters", "procedures", "volumes", "responses")
+        "kind", choices=("units", "counters", "procedures", "volumes", "responses", "dossiers")
     )
-    imports.add_argument("file")
+    imports.add_argument("file", help="CSV; for dossiers also JSON (by the .json name)")
+    imports.add_argument(
+        "--mapping", metavar="FILE.toml", help="dossiers: the vendor's field names"
+    )
     imports.set_defaults(handler=cmd_import)
 
     stats = commands.add_parser("analytics", help="satisfaction estimates (as the REST API)")

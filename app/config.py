@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     # the platform promises a stored response before it answers 2xx.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
     import_error_cap: int = Field(default=50, ge=1)
+    # Days after a dossier is finished (or due, or received) that its applicant's phone is
+    # kept, encrypted, for an invitation; then it is erased.
+    invitation_window_days: int = Field(default=7, ge=1, le=60)
+    # The vendor's dossier field names (docs/dossiers.md); unset, the national portal's.
+    dossier_mapping: Path | None = None
+    # A folder `sipas serve` imports dossier files from every hour (done/ and failed/
+    # beside them afterwards).
+    dossier_inbox: Path | None = None
     # Estimates from fewer answering responses than this are marked small_sample.
     small_sample: int = Field(default=30, ge=2)
     # The official header of the monthly report: the issuing body, its parent, the place.

@@ -28,6 +28,7 @@ from app.dashboard.comments import router as comment_pages_router
 from app.dashboard.router import router as dashboard_router
 from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
+from app.dossiers.router import router as dossiers_router
 from app.errors import ErrorBody, Forbidden
 from app.handlers import RETRY_AFTER_SECONDS, add_exception_handlers
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
@@ -169,6 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(units_router)
     app.include_router(catalog_router)
     app.include_router(volumes_router)
+    app.include_router(dossiers_router)
     app.include_router(stats_router)
     app.include_router(responses_router)
     app.include_router(reports_router)

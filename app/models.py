@@ -662,3 +662,37 @@ class CommentTag(SQLModel, table=True):
 
     response_id: uuid.UUID = Field(foreign_key="response.id", primary_key=True)
     tag: str = Field(max_length=40, primary_key=True)
+
+
+class Dossier(SQLModel, table=True):
+    """A dossier of the province's one-stop information system, imported as the frame of
+    the survey: what was asked, of which unit, received, due and finished when. The
+    dossier code is kept only as the keyed hash invitations use; the applicant's phone
+    only encrypted, and only until the invitation window closes."""
+
+    __tablename__ = "dossier"
+    __table_args__ = (
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        Index("ix_dossier_finished", "finished_month", "unit_id", "sector_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    procedure_code: str = Field(foreign_key="procedure.code")
+    sector_code: str = Field(foreign_key="sector.code")
+    channel: str = Field(max_length=10)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The city's month the dossier was finished in: the frame and the volumes of a month.
+    finished_month: str | None = Field(default=None, max_length=7)
+    status: str = Field(max_length=20)
+    applicant_kind: str | None = Field(default=None, max_length=20)
+    # Decision 766 inputs, where the city's systems record them.
+    complaint: bool = False
+    disliked: bool = False
+    phone_cipher: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    phone_erase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    content_sha256: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

@@ -39,6 +39,7 @@ WHO_MAY = {
     ("POST", "/api/v1/targets"): ("admin",),
     ("PATCH", "/api/v1/targets/{target_id}"): ("admin",),
     ("POST", "/api/v1/volumes"): ("admin", "analyst"),
+    ("POST", "/api/v1/dossiers"): ("admin", "analyst"),
     ("GET", "/api/v1/analytics/satisfaction"): ALL,
     ("GET", "/api/v1/analytics/targets"): ALL,
     ("GET", "/api/v1/analytics/trend"): ALL,
