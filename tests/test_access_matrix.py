@@ -40,6 +40,7 @@ WHO_MAY = {
     ("PATCH", "/api/v1/targets/{target_id}"): ("admin",),
     ("POST", "/api/v1/volumes"): ("admin", "analyst"),
     ("POST", "/api/v1/dossiers"): ("admin", "analyst"),
+    ("GET", "/api/v1/dossiers/handling"): ALL,
     ("GET", "/api/v1/analytics/satisfaction"): ALL,
     ("GET", "/api/v1/analytics/targets"): ALL,
     ("GET", "/api/v1/analytics/trend"): ALL,

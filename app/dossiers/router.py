@@ -1,15 +1,22 @@
 """HTTP routes for dossiers: an import (JSON or CSV) and the Decision 766 figure."""
 
 import io
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from app.deps import Analyst, SessionDep, SettingsDep
+from app.deps import Analyst, Reader, SessionDep, SettingsDep
+from app.dossiers.handling import WHY_THEY_DIFFER, beside_survey, handling_by_unit
 from app.dossiers.mapping import load_mapping
 from app.dossiers.service import import_dossier_file
+from app.errors import FieldError, Invalid
+from app.months import Month
+from app.stats.query import SatisfactionQuery
+from app.stats.service import satisfaction
+from app.surveys.deps import CatalogDep
+from app.units.service import readable_units
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 
@@ -49,3 +56,44 @@ async def post_dossiers(
     )
     return DossierImportOut(rows=result.rows, inserted=result.inserted, updated=result.updated,
                             unchanged=result.unchanged, months=result.months)  # fmt: skip
+
+
+class HandlingRow(BaseModel):
+    unit: str
+    dossiers: int
+    on_time: int
+    complaints: int
+    disliked: int
+    handled_well: int
+    rate: float
+    survey_rate: float | None
+    survey_n: int
+    gap: float | None
+
+
+class HandlingOut(BaseModel):
+    month: str
+    units: list[HandlingRow]
+    why_they_differ: dict[str, str]
+
+
+@router.get("/dossiers/handling")
+def handling(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM")],
+    unit: Annotated[str | None, Query(max_length=32)] = None,
+) -> HandlingOut:
+    """Per unit, the Decision 766 figure of the month's finished dossiers (on time, no
+    complaint, no dislike, over all) beside the unit's survey-weighted satisfaction."""
+    try:
+        asked = Month.parse(month)
+    except ValueError as problem:
+        raise Invalid("invalid month", [FieldError("month", str(problem))]) from None
+    unit_ids = readable_units(session, principal, unit)
+    query = SatisfactionQuery(date_from=asked.first_day, date_to=asked.last_day, by=("unit",))
+    survey = satisfaction(session, catalog, query, principal, units=unit_ids).rows
+    rows = beside_survey(handling_by_unit(session, asked, unit_ids), survey)
+    return HandlingOut(month=str(asked), units=[HandlingRow(**row) for row in rows],
+                       why_they_differ=WHY_THEY_DIFFER)  # fmt: skip

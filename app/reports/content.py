@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 import analytics
 from app import clock
 from app.cases.timing import CaseTimes, follow_up_by_unit
+from app.dossiers.handling import beside_survey, handling_by_unit
 from app.models import FeedbackCase, Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
 from app.principals import Principal
@@ -100,6 +101,9 @@ class MonthlyReport:
     rebuilt_from_later_data: bool = False
     # How units followed up the cases the month's responses opened (app.cases.timing).
     follow_up: list[dict[str, Any]] = field(default_factory=list)
+    # Where the month's dossiers were imported: each unit's Decision 766 figure beside its
+    # survey rate (app.dossiers.handling).
+    handling: list[dict[str, Any]] = field(default_factory=list)
 
 
 def build_report(
@@ -175,6 +179,7 @@ def build_report(
         options=options,
         data=data_fingerprint(session, month),
         follow_up=_follow_up(session, month, unit_ids, options),
+        handling=beside_survey(handling_by_unit(session, month, unit_ids), units),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.dossiers.handling import WHY_THEY_DIFFER
 from app.reports.charts import sector_chart, trend_chart
 from app.reports.content import MonthlyReport
 from app.reports.summary import methodology, summary_sentences
@@ -53,6 +54,8 @@ def report_context(report: MonthlyReport, language: str = "vi") -> dict[str, Any
         "pct": lambda value: percent(value, language),
         "num": lambda value: count(value, language),
         "hours": lambda value: hours(value, language),
+        "why_they_differ": WHY_THEY_DIFFER[language],
+        "points": lambda value: change_points(value, language),
         "ci": lambda row: interval(row, language),
         "change": lambda value: change_points(value, language),
     }
