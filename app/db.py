@@ -148,6 +148,16 @@ def write_together(session: Session, work: Callable[[Session], T]) -> T:
 
 
 def _write_batch(session: Session, batch: list[_Job]) -> None:
+    if len(batch) == 1:  # alone: its error rolls back nothing of another's, no savepoint
+        (job,) = batch
+        try:
+            with writing(session):
+                job.result = job.work(session)
+        except Exception as problem:
+            job.error = problem
+        finally:
+            job.done = True
+        return
     try:
         with writing(session):
             for job in batch:

@@ -1,6 +1,7 @@
 """Helpers shared by the benchmarks: scratch databases and the environment to run `sipas`."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,8 +34,13 @@ def free_port() -> int:
 @contextmanager
 def running(command: list[str], env: dict[str, str], port: int, path: str) -> Iterator[str]:
     """Run a server until ``path`` answers 200; yields its base URL, stops it after."""
+    # A session of its own: stopping it stops a wrapper's children too (strace's server).
     server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -50,17 +56,26 @@ def running(command: list[str], env: dict[str, str], port: int, path: str) -> It
             time.sleep(0.05)
         yield base
     finally:
-        server.terminate()
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
 
 
 @contextmanager
-def sipas_server(env: dict[str, str]) -> Iterator[str]:
-    """``sipas serve`` on a free port, as deployed (one worker, no reload)."""
+def sipas_server(env: dict[str, str], slow_fsync_ms: float = 0) -> Iterator[str]:
+    """``sipas serve`` on a free port, as deployed (one worker, no reload).
+
+    ``slow_fsync_ms`` plays a slower disk: strace delays every fsync and fdatasync of the
+    server by that much (this machine's SSD syncs in about 0.2 ms; a cloud volume or a
+    spinning disk takes 2–10 ms).
+    """
     port = free_port()
-    with running(
-        [SIPAS, "serve", "--no-migrate", "--port", str(port)], env, port, "/healthz"
-    ) as url:
+    command = [SIPAS, "serve", "--no-migrate", "--port", str(port)]
+    if slow_fsync_ms:
+        delay = f"delay_exit={round(slow_fsync_ms * 1000)}"
+        command = ["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null",
+                   "-e", "trace=fsync,fdatasync", "-e", f"inject=fsync,fdatasync:{delay}",
+                   *command]  # fmt: skip
+    with running(command, env, port, "/healthz") as url:
         yield url
 
 

@@ -2,6 +2,7 @@
 against a bare FastAPI endpoint that only validates the same body, in the same run.
 
     python -m bench.submissions [--requests 3000] [--clients 16] [--postgres URL]
+        [--slow-fsync-ms 5]
 
 Goal (issue 3): ≥ 70 % of the baseline on SQLite, with no response lost; PostgreSQL
 reported. The load generator runs on the same two cores as the server, for both.
@@ -94,6 +95,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to test on")
+    parser.add_argument("--slow-fsync-ms", type=float, default=0,
+                        help="play a slower disk: each fsync of the server takes this")  # fmt: skip
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     url = (seeded_postgres(args.postgres, "sipas_bench_submissions") if args.postgres
@@ -106,7 +109,7 @@ def main() -> None:
         asyncio.run(load(base, 200, args.clients))  # warm-up
         baseline = report("bare endpoint", *asyncio.run(load(base, args.requests, args.clients)))
     ACKNOWLEDGED.clear()  # the bare endpoint stores nothing
-    with sipas_server(env) as base:
+    with sipas_server(env, args.slow_fsync_ms) as base:
         asyncio.run(load(base, 200, args.clients))  # warm-up
         seconds, latencies, statuses = asyncio.run(load(base, args.requests, args.clients))
         rate = report("sipas (validated, stored, committed)", seconds, latencies, statuses)
