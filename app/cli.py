@@ -344,6 +344,28 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import date, timedelta
+
+    from app.dossiers.sampling import draw_sample
+
+    if args.day is None:  # yesterday's dossiers, in the city's calendar
+        day = clock.now().astimezone(settings.zone).date() - timedelta(days=1)
+    else:
+        try:
+            day = date.fromisoformat(args.day)
+        except ValueError:
+            print(f"sipas: --day: not a date YYYY-MM-DD: {args.day!r}", file=sys.stderr)
+            return 2
+    with _session(settings) as session:
+        draw = draw_sample(session, day, settings, args.seed)
+        print(
+            f"{draw.drawn_on}: seed {draw.seed}, frame {draw.frame_size} dossiers (sha256 "
+            f"{draw.frame_sha256[:12]}…), {draw.eligible} reachable, {draw.invited} invited"
+        )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -471,6 +493,15 @@ def build_parser() -> argparse.ArgumentParser:
     alert_commands.add_parser(
         "run", help="send the alerts that are due, once (for cron; serve does it itself)"
     ).set_defaults(handler=cmd_alerts)
+
+    sample = commands.add_parser("sample", help="the daily random sample of finished dossiers")
+    sample_commands = sample.add_subparsers(dest="action", required=True)
+    draw = sample_commands.add_parser(
+        "draw", help="draw a day's sample and make its invitations (once per day)"
+    )
+    draw.add_argument("--day", metavar="YYYY-MM-DD", help="the day finished (default: yesterday)")
+    draw.add_argument("--seed", type=int, help="to draw again as before (default: random)")
+    draw.set_defaults(handler=cmd_sample)
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     # A folder `sipas serve` imports dossier files from every hour (done/ and failed/
     # beside them afterwards).
     dossier_inbox: Path | None = None
+    # The daily random sample: the precision asked of each sector's monthly rate (±margin
+    # at the level), and how long a person is not invited again.
+    sample_margin: float = Field(default=0.03, gt=0, lt=0.5)
+    sample_level: float = Field(default=0.95, gt=0.5, lt=1)
+    no_repeat_days: int = Field(default=90, ge=0, le=3650)
     # Estimates from fewer answering responses than this are marked small_sample.
     small_sample: int = Field(default=30, ge=2)
     # The official header of the monthly report: the issuing body, its parent, the place.

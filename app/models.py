@@ -170,6 +170,10 @@ class Invitation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when the daily random sample drew the dossier (the sampled stream); the keyed
+    # hash of the applicant's phone, so nobody is invited twice within the set period.
+    draw_id: int | None = Field(default=None, foreign_key="sample_draw.id", index=True)
+    phone_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 class Response(SQLModel, table=True):
@@ -696,3 +700,22 @@ class Dossier(SQLModel, table=True):
     phone_erase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     content_sha256: str = Field(max_length=64)
     imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class SampleDraw(SQLModel, table=True):
+    """One day's stratified random sample of finished dossiers: the seed and the frame it
+    was drawn from are kept, so the draw can be made again and checked."""
+
+    __tablename__ = "sample_draw"
+
+    id: int | None = Field(default=None, primary_key=True)
+    drawn_on: date = Field(unique=True)
+    seed: int
+    # SHA-256 of the frame's dossier hashes in order: the same frame, the same draw.
+    frame_sha256: str = Field(max_length=64)
+    frame_size: int
+    eligible: int
+    invited: int
+    # Per sector: the fraction drawn and what it was sized from (JSON).
+    plan: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
