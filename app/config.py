@@ -33,9 +33,6 @@ class Settings(BaseSettings):
     invitation_window_days: int = Field(default=7, ge=1, le=60)
     # The vendor's dossier field names (docs/dossiers.md); unset, the national portal's.
     dossier_mapping: Path | None = None
-    # A folder `sipas serve` imports dossier files from every hour (done/ and failed/
-    # beside them afterwards).
-    dossier_inbox: Path | None = None
     # The daily random sample: the precision asked of each sector's monthly rate (±margin
     # at the level), and how long a person is not invited again.
     sample_margin: float = Field(default=0.03, gt=0, lt=0.5)
