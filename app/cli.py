@@ -344,6 +344,18 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_invitations(args: argparse.Namespace, settings: Settings) -> int:
+    from app.messaging.sender import send_due_messages
+
+    with _engine(settings) as engine:
+        summary = send_due_messages(engine, settings)
+    print(
+        f"{summary.sent} sent, {summary.retrying} to retry, {summary.dead} given up, "
+        f"{summary.skipped} not needed, {summary.deferred} deferred"
+    )
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date, timedelta
 
@@ -502,6 +514,12 @@ def build_parser() -> argparse.ArgumentParser:
     draw.add_argument("--day", metavar="YYYY-MM-DD", help="the day finished (default: yesterday)")
     draw.add_argument("--seed", type=int, help="to draw again as before (default: random)")
     draw.set_defaults(handler=cmd_sample)
+
+    invitations = commands.add_parser("invitations", help="the sample's invitation messages")
+    invitation_commands = invitations.add_subparsers(dest="action", required=True)
+    invitation_commands.add_parser(
+        "send", help="send the messages that are due, once (for cron; serve does it itself)"
+    ).set_defaults(handler=cmd_invitations)
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)

@@ -38,6 +38,20 @@ class Settings(BaseSettings):
     sample_margin: float = Field(default=0.03, gt=0, lt=0.5)
     sample_level: float = Field(default=0.95, gt=0.5, lt=1)
     no_repeat_days: int = Field(default=90, ge=0, le=3650)
+    # Invitations of the sample sent to phones: by SMS (a brandname gateway shaped as
+    # eSMS.vn's JSON API) or by Zalo ZNS; one reminder after some days; never at night.
+    message_channel: Literal["sms", "zalo"] = "sms"
+    sms_gateway_url: str | None = None
+    sms_api_key: str | None = None
+    sms_secret_key: str | None = None
+    sms_brandname: str | None = None
+    zalo_zns_url: str = "https://business.openapi.zalo.me/message/template"
+    zalo_access_token: str | None = None
+    zalo_template_id: str | None = None
+    reminder_days: int = Field(default=2, ge=1, le=30)
+    message_quiet_start: int = Field(default=21, ge=0, le=23)
+    message_quiet_end: int = Field(default=7, ge=0, le=23)
+    message_max_attempts: int = Field(default=8, ge=1, le=50)
     # Estimates from fewer answering responses than this are marked small_sample.
     small_sample: int = Field(default=30, ge=2)
     # The official header of the monthly report: the issuing body, its parent, the place.

@@ -16,7 +16,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlmodel import Session
 
 from app.alerts.router import router as alerts_router
-from app.alerts.worker import AlertWorker
 from app.cases.router import router as cases_router
 from app.catalog.router import router as catalog_router
 from app.comments.router import router as comments_router
@@ -31,6 +30,7 @@ from app.deps import reject_nul_characters
 from app.dossiers.router import router as dossiers_router
 from app.errors import ErrorBody, Forbidden
 from app.handlers import RETRY_AFTER_SECONDS, add_exception_handlers
+from app.messaging.router import router as opt_out_router
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
@@ -38,6 +38,7 @@ from app.reports.schedule import start_scheduler
 from app.reports.service import report_counts, report_options
 from app.responses.router import router as responses_router
 from app.security import SecurityHeadersMiddleware, docs_policy
+from app.sending import SendingWorker
 from app.stats.router import router as stats_router
 from app.submissions.router import router as submissions_router
 from app.survey_page.router import router as survey_page_router
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         alert_worker = (
-            AlertWorker(app.state.engine, app.state.catalog, settings).start()
+            SendingWorker(app.state.engine, app.state.catalog, settings).start()
             if settings.alert_worker
             else None
         )
@@ -184,6 +185,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(comment_pages_router)
     app.include_router(submissions_router)
     app.include_router(survey_page_router)
+    app.include_router(opt_out_router)
     app.include_router(invitations_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS_URL, StaticFiles(directory=_docs_assets()), name="docs-assets")

@@ -719,3 +719,44 @@ class SampleDraw(SQLModel, table=True):
     # Per sector: the fraction drawn and what it was sized from (JSON).
     plan: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+MESSAGE_KINDS = ("invite", "reminder")
+MESSAGE_CHANNELS = ("sms", "zalo")
+MESSAGE_STATUSES = ("pending", "sent", "dead", "skipped")
+
+
+class InvitationMessage(SQLModel, table=True):
+    """An invitation (or its one reminder) sent to the applicant's phone through a
+    gateway: each try counted, the gateway's message id kept once it took it."""
+
+    __tablename__ = "invitation_message"
+    __table_args__ = (
+        CheckConstraint(_in("kind", MESSAGE_KINDS), name="kind"),
+        CheckConstraint(_in("channel", MESSAGE_CHANNELS), name="channel"),
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
+        UniqueConstraint("invitation_id", "kind"),
+        Index("ix_invitation_message_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id")
+    kind: str = Field(max_length=10)
+    channel: str = Field(max_length=10)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    provider_id: str | None = Field(default=None, max_length=100)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+class OptOut(SQLModel, table=True):
+    """A phone (its keyed hash) that asked not to be invited again."""
+
+    __tablename__ = "opt_out"
+
+    phone_hash: str = Field(max_length=64, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)

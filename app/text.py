@@ -132,3 +132,13 @@ def folded(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def folded_keep_case(text: str) -> str:
+    """The letters without their marks, case kept (Đ as D): Vietnamese for a plain SMS.
+
+    >>> folded_keep_case("Phường Thành Đông")
+    'Phuong Thanh Dong'
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -26,6 +26,7 @@ from app.audit import record_action
 from app.config import Settings
 from app.db import writing
 from app.models import Alert, AlertDelivery, AlertRule, DeliveryAttempt
+from app.retry import backoff
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.alerts")
@@ -34,10 +35,6 @@ log = logging.getLogger("sipas.alerts")
 # may take (each up to the timeout), and this margin: a worker killed mid-send leaves
 # claims that lapse soon, and a live worker's never lapse under it.
 CLAIM_MARGIN = timedelta(seconds=30)
-# The wait after the n-th failed try: 30 s, 1 min, 2 min, … at most an hour, each drawn
-# between half and all of it, so receivers coming back are not hit by every sender at once.
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_CAP = timedelta(hours=1)
 # Deliveries sent per claim: a slow receiver holds up at most this many.
 CLAIM_BATCH = 50
 _ERROR_LIMIT = 2000
@@ -50,12 +47,6 @@ class RunSummary:
     delivered: int = 0
     retrying: int = 0
     dead: int = 0
-
-
-def backoff(attempts: int, rng: random.Random) -> timedelta:
-    """The wait after ``attempts`` failed tries (equal jitter)."""
-    full = min(BACKOFF_CAP, BACKOFF_FIRST * (1 << max(attempts - 1, 0)))
-    return full * rng.uniform(0.5, 1.0)
 
 
 def _anything_due(session: Session, now: datetime) -> bool:

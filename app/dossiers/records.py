@@ -8,8 +8,8 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from app.dossiers.mapping import DossierMapping
-from app.dossiers.phones import normal_phone
 from app.months import Month
+from app.phones import normal_phone
 from app.responses.records import fingerprint
 from app.surveys.links import dossier_hash
 

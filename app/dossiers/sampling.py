@@ -32,8 +32,9 @@ from sqlmodel import Session, col, select
 from app import clock
 from app.config import Settings
 from app.db import writing
-from app.dossiers.phones import phone_box
-from app.models import Dossier, Invitation, SampleDraw
+from app.messaging.sender import queue_messages
+from app.models import Dossier, Invitation, OptOut, SampleDraw
+from app.phones import phone_box
 from app.surveys.links import new_slug
 
 # What a sector's rate is planned at before any answer: near the plan's 90 % targets,
@@ -163,6 +164,7 @@ def draw_sample(
             )
         ).all()
     )
+    recent_phones |= set(session.exec(select(OptOut.phone_hash)).all())
     reachable: dict[str, tuple[Dossier, str]] = {}
     strata: dict[tuple[int, str], list[str]] = defaultdict(list)
     for dossier in frame:
@@ -192,9 +194,10 @@ def draw_sample(
         )
         session.add(draw)
         session.flush()
+        invitations = []
         for code_hash in chosen:
             dossier, key = reachable[code_hash]
-            session.add(
+            invitations.append(
                 Invitation(
                     slug=new_slug(),
                     dossier_hash=code_hash,
@@ -208,4 +211,7 @@ def draw_sample(
                     phone_hash=key,
                 )
             )
+        session.add_all(invitations)
+        session.flush()
+        queue_messages(session, invitations, settings)
     return draw

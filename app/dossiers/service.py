@@ -18,12 +18,12 @@ from app.bulk import bulk_insert
 from app.config import Settings
 from app.db import writing
 from app.dossiers.mapping import DossierMapping
-from app.dossiers.phones import phone_box
 from app.dossiers.records import DossierRecord, Reference, read_dossier
 from app.dossiers.sources import csv_rows, json_rows
 from app.imports.csvfile import CsvSource, ErrorLog
 from app.imports.reference import VolumeRow, unit_ids_by_code, upsert_volumes
 from app.models import Dossier, Procedure, Unit, metadata
+from app.phones import phone_box
 
 _CHUNK = 5000
 

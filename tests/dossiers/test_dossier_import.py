@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 from app.clock import FixedClock
 from app.config import Settings
 from app.dossiers.mapping import load_mapping
-from app.dossiers.phones import phone_box
 from app.dossiers.service import import_dossier_file
 from app.imports.csvfile import ImportRejected
 from app.models import Dossier, Unit, Volume
+from app.phones import phone_box
 from app.surveys.links import dossier_hash
 from tests.conftest import CITY, TEST_SECRET
 from tests.factories import api_key

@@ -1,5 +1,6 @@
-"""The alert worker inside ``sipas serve``: ``run_alerts`` every few seconds, in a thread
-of its own, so a slow receiver never holds up a citizen's request.
+"""The sending worker inside ``sipas serve``: every few seconds, the alerts that are due
+(``run_alerts``) and the sample's invitation messages (``send_due_messages``), in a thread
+of its own, so a slow receiver or gateway never holds up a citizen's request.
 
 It sleeps in short relative steps (``time.sleep``) rather than on a timed wait: a timed
 wait's deadline is an absolute reading of the clock, which a shifted clock (faketime, a
@@ -14,23 +15,24 @@ from sqlalchemy import Engine
 
 from app.alerts.delivery import run_alerts
 from app.config import Settings
+from app.messaging.sender import send_due_messages
 from app.surveys.forms import FormCatalog
 
-log = logging.getLogger("sipas.alerts")
+log = logging.getLogger("sipas.sending")
 _STEP_SECONDS = 0.25
 
 
-class AlertWorker:
-    """A daemon thread sending due alerts every ``alert_interval_seconds``."""
+class SendingWorker:
+    """A daemon thread sending what is due every ``alert_interval_seconds``."""
 
     def __init__(self, engine: Engine, catalog: FormCatalog, settings: Settings) -> None:
         self._engine, self._catalog, self._settings = engine, catalog, settings
         self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="sipas-alerts", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name="sipas-sending", daemon=True)
 
-    def start(self) -> "AlertWorker":
+    def start(self) -> "SendingWorker":
         self._thread.start()
-        log.info("alert worker started (every %d s)", self._settings.alert_interval_seconds)
+        log.info("sending worker started (every %d s)", self._settings.alert_interval_seconds)
         return self
 
     def shutdown(self) -> None:
@@ -48,8 +50,10 @@ class AlertWorker:
     def _run(self) -> None:
         try:
             summary = run_alerts(self._engine, self._catalog, self._settings)
+            if summary.planned or summary.delivered or summary.retrying or summary.dead:
+                log.info("alerts: %s", summary)
+            messages = send_due_messages(self._engine, self._settings)
+            if messages.sent or messages.retrying or messages.dead or messages.skipped:
+                log.info("invitation messages: %s", messages)
         except Exception:  # the database may be away a moment; the next run tries again
-            log.exception("the alert run failed; it is retried at the next interval")
-            return
-        if summary.planned or summary.delivered or summary.retrying or summary.dead:
-            log.info("alerts: %s", summary)
+            log.exception("the sending run failed; it is retried at the next interval")
