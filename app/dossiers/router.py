@@ -11,6 +11,7 @@ from app.deps import Analyst, Reader, SessionDep, SettingsDep
 from app.dossiers.handling import WHY_THEY_DIFFER, beside_survey, handling_by_unit
 from app.dossiers.mapping import load_mapping
 from app.dossiers.service import import_dossier_file
+from app.dossiers.streams import streams
 from app.errors import FieldError, Invalid
 from app.months import Month
 from app.stats.query import SatisfactionQuery
@@ -97,3 +98,21 @@ def handling(
     rows = beside_survey(handling_by_unit(session, asked, unit_ids), survey)
     return HandlingOut(month=str(asked), units=[HandlingRow(**row) for row in rows],
                        why_they_differ=WHY_THEY_DIFFER)  # fmt: skip
+
+
+@router.get("/dossiers/streams")
+def sampled_and_counter_streams(
+    session: SessionDep,
+    catalog: CatalogDep,
+    principal: Reader,
+    month: Annotated[str, Query(pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM")],
+) -> dict[str, Any]:
+    """The month's satisfaction from the random sample's answers and from those
+    volunteered at counters and links, each a row of the analytics API (same weights),
+    the gap between them (counter − sampled), and the sample's response rates per
+    stratum."""
+    try:
+        asked = Month.parse(month)
+    except ValueError as problem:
+        raise Invalid("invalid month", [FieldError("month", str(problem))]) from None
+    return streams(session, catalog, asked, principal)

@@ -18,6 +18,7 @@ import analytics
 from app import clock
 from app.cases.timing import CaseTimes, follow_up_by_unit
 from app.dossiers.handling import beside_survey, handling_by_unit
+from app.dossiers.streams import streams
 from app.models import FeedbackCase, Response, Sector, TextAnswer, Unit, Volume
 from app.months import Month
 from app.principals import Principal
@@ -104,6 +105,9 @@ class MonthlyReport:
     # Where the month's dossiers were imported: each unit's Decision 766 figure beside its
     # survey rate (app.dossiers.handling).
     handling: list[dict[str, Any]] = field(default_factory=list)
+    # Where the month's random sample invited anyone: its estimate beside the counter
+    # stream's, the gap, the response rate (app.dossiers.streams).
+    streams: dict[str, Any] | None = None
 
 
 def build_report(
@@ -180,6 +184,7 @@ def build_report(
         data=data_fingerprint(session, month),
         follow_up=_follow_up(session, month, unit_ids, options),
         handling=beside_survey(handling_by_unit(session, month, unit_ids), units),
+        streams=_streams(session, catalog, month, principal),
     )
 
 
@@ -355,6 +360,13 @@ def _problem_shares(
             }
         )
     return found
+
+
+def _streams(
+    session: Session, catalog: FormCatalog, month: Month, principal: Principal | None
+) -> dict[str, Any] | None:
+    found = streams(session, catalog, month, principal)
+    return found if found["invited"] else None
 
 
 def _follow_up(

@@ -70,6 +70,15 @@ TEXT = {
         "on_time": "Đúng hạn",
         "past_target": "Còn mở, quá hạn",
         "handling": "Chỉ số Quyết định 766 bên cạnh SIPAS",
+        "streams": "Mẫu ngẫu nhiên và phiếu tự nguyện",
+        "streams_lede": "Phiếu của mẫu ngẫu nhiên (người được chọn từ hồ sơ đã giải quyết và mời "
+        "qua tin nhắn) và phiếu tự nguyện (quét mã QR tại quầy, đường dẫn) được ước lượng riêng, "
+        "cùng trọng số theo số hồ sơ. Chênh lệch cho thấy việc tự chọn tham gia làm tỷ lệ cao "
+        "hay thấp đi bao nhiêu.",
+        "stream_sampled": "Mẫu ngẫu nhiên",
+        "stream_counter": "Tự nguyện",
+        "stream_gap": "Chênh lệch (tự nguyện − mẫu)",
+        "stream_response": "Tỷ lệ phản hồi của mẫu",
         "handling_766": "Chỉ số 766",
         "handling_survey": "Hài lòng (khảo sát)",
         "handling_gap": "Chênh lệch (điểm)",
@@ -140,6 +149,14 @@ TEXT = {
         "on_time": "On time",
         "past_target": "Open past target",
         "handling": "The Decision 766 figure beside SIPAS",
+        "streams": "The random sample and the volunteered answers",
+        "streams_lede": "Answers of the random sample (people drawn from finished dossiers and "
+        "invited by message) and volunteered answers (a counter's QR code, links) are estimated "
+        "apart, with the same weights. The gap shows how far self-selection moves the rate.",
+        "stream_sampled": "Random sample",
+        "stream_counter": "Volunteered",
+        "stream_gap": "Gap (volunteered − sample)",
+        "stream_response": "The sample's response rate",
         "handling_766": "Decision 766",
         "handling_survey": "Satisfied (survey)",
         "handling_gap": "Gap (points)",

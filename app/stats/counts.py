@@ -87,10 +87,11 @@ def _grouped(
     dates = " OR ".join(
         f"(local_date >= :from_{i} AND local_date <= :to_{i})" for i in range(len(ranges))
     )
+    stream = _STREAMS[query.stream]
     # Built from the form catalogue and integers only: nothing of the request is spliced in.
     statement = text(
         f"SELECT unit_id, sector_code, month{channel}, {columns} FROM response"  # noqa: S608
-        f" WHERE ({dates}) AND excluded = :excluded"
+        f" WHERE ({dates}) AND excluded = :excluded{stream}"
         f"{scope} GROUP BY unit_id, sector_code, month{channel}{group}"
     ).bindparams(
         *(bindparam(f"{end}_{i}", type_=Date) for i in range(len(ranges)) for end in ("from", "to"))
@@ -104,6 +105,15 @@ def _grouped(
     if channel:
         return rows
     return [(unit_id, sector, month, None, *rest) for unit_id, sector, month, *rest in rows]
+
+
+# The streams of responses, told apart by how they came (fixed text: nothing spliced in).
+_SAMPLED = "SELECT id FROM invitation WHERE draw_id IS NOT NULL"
+_STREAMS = {
+    None: "",
+    "sampled": f" AND invitation_id IN ({_SAMPLED})",
+    "counter": f" AND (invitation_id IS NULL OR invitation_id NOT IN ({_SAMPLED}))",
+}
 
 
 def pattern_counts(
@@ -264,6 +274,8 @@ def _tallied_or_counted(
 ) -> _Found:
     """The period's counts: its tallied months (those of them ``usable`` says) from their
     tallies, the rest from the responses."""
+    if query.stream is not None:  # tallies count cells, not streams
+        return from_responses([(query.date_from, query.date_to)])
     connection = session.connection()
     whole = [m for m in months_of(query.date_from, query.date_to) if _inside(m, query)]
     for _ in range(_READ_ATTEMPTS):

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import analytics
 
@@ -26,6 +26,9 @@ class SatisfactionQuery:
     channels: frozenset[str] | None = None
     target_indicator: str | None = None
     small_sample: int = analytics.SMALL_SAMPLE
+    # One stream of responses only: those the daily random sample invited ("sampled"), or
+    # all the others, volunteered at counters and links ("counter"). None: both.
+    stream: Literal["sampled", "counter"] | None = None
 
     @property
     def groups_by_channel(self) -> bool:
@@ -45,4 +48,4 @@ class SatisfactionQuery:
             "weighting": weighting,
             "ci": self.interval,
             "level": self.level,
-        }
+        } | ({"stream": self.stream} if self.stream else {})
