@@ -9,7 +9,7 @@ from app.dashboard.charts import caterpillar, trend_chart
 from app.dashboard.periods import QUARTER_NAMES
 from app.dashboard.views import DashboardView
 from app.months import FIRST_YEAR, Month
-from app.reports.wording import INDICATORS, STATUS, count, interval, percent
+from app.reports.wording import INDICATORS, STATUS, count, interval, percent, points
 from app.text import vietnamese_key
 
 CHOICE_MONTHS, CHOICE_QUARTERS, CHOICE_YEARS = 24, 8, 3
@@ -62,6 +62,7 @@ def page_context(
         "pct": lambda value: percent(value, "vi"),
         "num": lambda value: count(value, "vi"),
         "ci": lambda row: interval(row, "vi"),
+        "points": lambda value: points(value, "vi"),
         "status": STATUS["vi"],
         "indicators": {key: names[0] for key, names in INDICATORS.items()},
         "sector_chart": caterpillar(

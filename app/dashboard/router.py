@@ -15,13 +15,16 @@ from app.accounts.service import SignInRefused, sign_in
 from app.accounts.sessions import SESSION_COOKIE, SESSION_SECONDS, end_session, open_session
 from app.dashboard.forms import SignedInForm, csrf_for
 from app.dashboard.page import page_context
-from app.dashboard.periods import read_period
+from app.dashboard.periods import Period, read_period
 from app.dashboard.views import Focus, build_view, read_focus
 from app.deps import AnalyticsSessionDep, SameSite, SessionDep, SettingsDep, signed_in
+from app.dossiers.handling import WHY_THEY_DIFFER, handling_by_unit
+from app.dossiers.streams import streams
 from app.keys.service import authenticate
 from app.models import Counter, Report, Sector, Unit
 from app.principals import Principal
 from app.surveys.deps import CatalogDep
+from app.surveys.forms import FormCatalog
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 ROLE_NAMES = {"admin": "quản trị", "analyst": "phân tích", "unit": "đơn vị"}
@@ -75,9 +78,26 @@ def dashboard(
             "is_admin": principal.role == "admin",
             "role": ROLE_NAMES.get(principal.role, principal.role),
             "reports": _reports(session) if overview else None,
+            **_measured(analytics, catalog, period, principal, overview),
             "poster_units": _poster_units(session, principal, focus),
         },
     )
+
+
+def _measured(
+    session: Session, catalog: FormCatalog, period: Period, principal: Principal, overview: bool
+) -> dict[str, object]:
+    """On the city's page of a month: the random sample beside the volunteered answers,
+    and the Decision 766 figure, where the month has them."""
+    if not overview or period.kind != "month":
+        return {"streams": None, "handling": None}
+    month = period.last_month
+    found = streams(session, catalog, month, principal)
+    rows = handling_by_unit(session, month)
+    dossiers = sum(row["dossiers"] for row in rows)
+    handled = {"dossiers": dossiers, "rate": sum(r["handled_well"] for r in rows) / dossiers,
+               "why": WHY_THEY_DIFFER["vi"]} if dossiers else None  # fmt: skip
+    return {"streams": found if found["invited"] else None, "handling": handled}
 
 
 def _reports(session: Session) -> list[Report]:

@@ -24,6 +24,7 @@ from app.stats.query import SatisfactionQuery
 from app.stats.service import satisfaction
 from app.surveys.forms import FormCatalog
 from tests.conftest import CITY
+from tests.dashboard.test_dashboard_sessions import key_of, sign_in
 from tests.dossiers.test_dossier_import import as_csv, dossier
 from tests.factories import api_key, response_record, store
 
@@ -94,3 +95,17 @@ def test_the_report_shows_both_streams_and_the_response_rate(
     assert "Mẫu ngẫu nhiên và phiếu tự nguyện" in html
     assert "60,0%" in html  # 12 of 20 answered
     assert "+36,7 điểm %" in html  # 95.0 % volunteered − 58.3 % sampled
+
+
+def test_the_dashboard_shows_the_sample_beside_the_volunteered_and_766(
+    client: httpx.Client, session: Session, two_streams: None
+) -> None:
+    sign_in(client, key_of(session))
+    page = client.get("/dashboard", params={"period": "2026-10"})
+    assert page.status_code == 200
+    text = page.text
+    assert "Mẫu ngẫu nhiên, phiếu tự nguyện và chỉ số 766" in text
+    assert "58,3%" in text  # 7 of 12 sampled
+    assert "95,0%" in text  # 38 of 40 volunteered
+    assert "Tỷ lệ phản hồi 60,0% (12/20)" in text
+    assert "Chỉ số Quyết định 766" in text
