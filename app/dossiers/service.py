@@ -113,12 +113,16 @@ def import_dossiers(
         box = phone_box(window.secret)
         now = clock.now()
         table = metadata.tables["dossier"]
-        bulk_insert(session.connection(), table, [_row(r, box, window, now) for r in new])
-        if changed:
+        # In slices: a month's file would otherwise hold a dict per dossier at once.
+        for start in range(0, len(new), _CHUNK * 10):
+            batch = [_row(r, box, window, now) for r in new[start : start + _CHUNK * 10]]
+            bulk_insert(session.connection(), table, batch)
+        for start in range(0, len(changed), _CHUNK):
             session.connection().execute(
                 update(table).where(table.c.code_hash == bindparam("key")),
-                [{**_row(r, box, window, now), "key": r.code_hash} for r in changed],
-            )
+                [{**_row(r, box, window, now), "key": r.code_hash}
+                 for r in changed[start : start + _CHUNK]],
+            )  # fmt: skip
         result.months = sorted(m for m in months if m)
         derive_volumes(session, result.months)
         erase_expired_phones(session, now)
