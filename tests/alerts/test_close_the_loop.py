@@ -56,6 +56,7 @@ def test_a_dissatisfied_citizen_reaches_the_unit_and_the_follow_up_is_measured(
     page.fill("#password", PASSWORD)
     page.click("form.stacked button[type=submit] >> nth=0")
     page.click("text=Hồ sơ phản hồi")
+    page.wait_for_selector("h1:has-text('Hồ sơ phản hồi không hài lòng')")  # the new page
     rows = page.locator("main table tbody tr")
     assert rows.count() == 1
     assert "Mới" in rows.first.inner_text()
