@@ -362,7 +362,7 @@ def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from app.dossiers.sampling import draw_sample
 
     if args.day is None:  # yesterday's dossiers, in the city's calendar
-        day = clock.now().astimezone(settings.zone).date() - timedelta(days=1)
+        day = clock.today(settings.zone) - timedelta(days=1)
     else:
         try:
             day = date.fromisoformat(args.day)

@@ -130,8 +130,7 @@ def folded(text: str) -> str:
     >>> folded("Đất ĐAI, thủ tục rườm rà") == folded("dat dai, thu tuc ruom ra")
     True
     """
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return folded_keep_case(text).casefold()
 
 
 def folded_keep_case(text: str) -> str:

@@ -119,6 +119,19 @@ def in_quiet_hours(hour: int, start: int, end: int) -> bool:
     return hour >= start or hour < end
 
 
+def next_at_hour(local: datetime, hour: int) -> datetime:
+    """The first ``hour``:00 after ``local``, the same day or the next."""
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+def quiet_until(local: datetime, start: int | None, end: int | None) -> datetime | None:
+    """When the quiet hours [start, end) that ``local`` falls in end; None outside them."""
+    if start is None or end is None or not in_quiet_hours(local.hour, start, end):
+        return None
+    return next_at_hour(local, end)
+
+
 def due_at(rule: AlertRule, created_at: datetime, zone: ZoneInfo) -> datetime:
     """When an alert raised at ``created_at`` may leave: at once, at the next full hour,
     or at the next daily digest, and never inside the rule's quiet hours.
@@ -133,14 +146,6 @@ def due_at(rule: AlertRule, created_at: datetime, zone: ZoneInfo) -> datetime:
     if rule.digest == "hourly":
         local = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     elif rule.digest == "daily":
-        start = local.replace(hour=DAILY_DIGEST_HOUR, minute=0, second=0, microsecond=0)
-        local = start if start > local else start + timedelta(days=1)
-    quiet_start, quiet_end = rule.quiet_start, rule.quiet_end
-    if (
-        quiet_start is not None
-        and quiet_end is not None
-        and in_quiet_hours(local.hour, quiet_start, quiet_end)
-    ):
-        ends = local.replace(hour=quiet_end, minute=0, second=0, microsecond=0)
-        local = ends if ends > local else ends + timedelta(days=1)
+        local = next_at_hour(local, DAILY_DIGEST_HOUR)
+    local = quiet_until(local, rule.quiet_start, rule.quiet_end) or local
     return local.astimezone(created_at.tzinfo)

@@ -40,7 +40,7 @@ def comments_page(
     if principal is None:
         return RedirectResponse("/dashboard", status_code=303)
     asked = request.query_params
-    today = clock.now().astimezone(settings.zone).date()
+    today = clock.today(settings.zone)
     period, problem = read_period(asked.get("period"), asked.get("from"), asked.get("to"), today)
     focus, problems = read_focus(session, asked.get("sector"), asked.get("unit"), principal)
     overall = asked.get("overall", "")

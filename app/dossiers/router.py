@@ -59,6 +59,14 @@ async def post_dossiers(
                             unchanged=result.unchanged, months=result.months)  # fmt: skip
 
 
+def _month(text: str) -> Month:
+    """The ``month`` parameter as a Month; Invalid naming it otherwise."""
+    try:
+        return Month.parse(text)
+    except ValueError as problem:
+        raise Invalid("invalid month", [FieldError("month", str(problem))]) from None
+
+
 class HandlingRow(BaseModel):
     unit: str
     dossiers: int
@@ -88,10 +96,7 @@ def handling(
 ) -> HandlingOut:
     """Per unit, the Decision 766 figure of the month's finished dossiers (on time, no
     complaint, no dislike, over all) beside the unit's survey-weighted satisfaction."""
-    try:
-        asked = Month.parse(month)
-    except ValueError as problem:
-        raise Invalid("invalid month", [FieldError("month", str(problem))]) from None
+    asked = _month(month)
     unit_ids = readable_units(session, principal, unit)
     query = SatisfactionQuery(date_from=asked.first_day, date_to=asked.last_day, by=("unit",))
     survey = satisfaction(session, catalog, query, principal, units=unit_ids).rows
@@ -111,8 +116,4 @@ def sampled_and_counter_streams(
     volunteered at counters and links, each a row of the analytics API (same weights),
     the gap between them (counter − sampled), and the sample's response rates per
     stratum."""
-    try:
-        asked = Month.parse(month)
-    except ValueError as problem:
-        raise Invalid("invalid month", [FieldError("month", str(problem))]) from None
-    return streams(session, catalog, asked, principal)
+    return streams(session, catalog, _month(month), principal)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, or_, update
 from sqlmodel import Session, col, select
 
 from app import clock
-from app.alerts.conditions import in_quiet_hours
+from app.alerts.conditions import quiet_until
 from app.config import Settings
 from app.db import writing
 from app.messaging.gateways import Gateway, configured_gateway
@@ -57,10 +57,8 @@ def message_text(unit_name: str, url: str) -> str:
 
 def _quiet_until(now: datetime, settings: Settings) -> datetime | None:
     local = now.astimezone(settings.zone)
-    if not in_quiet_hours(local.hour, settings.message_quiet_start, settings.message_quiet_end):
-        return None
-    ends = local.replace(hour=settings.message_quiet_end, minute=0, second=0, microsecond=0)
-    return (ends if ends > local else ends + timedelta(days=1)).astimezone(now.tzinfo)
+    ends = quiet_until(local, settings.message_quiet_start, settings.message_quiet_end)
+    return None if ends is None else ends.astimezone(now.tzinfo)
 
 
 def _claim(session: Session, now: datetime) -> list[int]:
