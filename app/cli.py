@@ -76,7 +76,22 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
                 f"demo data: +{demo.counters} counters, +{demo.volumes} volumes, "
                 f"+{demo.responses} responses"
             )
+        if args.dossier_file:
+            _write_demo_dossiers(session, Path(args.dossier_file), settings)
     return 0
+
+
+def _write_demo_dossiers(session: Session, path: Path, settings: Settings) -> None:
+    from datetime import timedelta
+
+    from app.seeding.demo_dossiers import demo_dossiers, write_demo_dossiers
+
+    day = clock.today(settings.zone) - timedelta(days=1)
+    if day.weekday() == 6:  # the counters are closed on Sundays
+        day -= timedelta(days=1)
+    rows = demo_dossiers(session, day, settings.zone)
+    write_demo_dossiers(rows, path)
+    print(f"{path}: {len(rows)} synthetic dossiers finished on {day} (DuLieuMau = 1)")
 
 
 def _progress(started: float) -> Callable[[int, int, int], None]:
@@ -356,6 +371,44 @@ def cmd_invitations(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dossiers_pull(args: argparse.Namespace, settings: Settings) -> int:
+    from app.dossiers.daily import run_dossier_day
+
+    if settings.dossier_inbox is None and not settings.dossier_feed_url:
+        print("sipas: no feed: set SIPAS_DOSSIER_INBOX or SIPAS_DOSSIER_FEED_URL",
+              file=sys.stderr)  # fmt: skip
+    with _engine(settings) as engine:
+        pulled, draws = run_dossier_day(engine, settings)
+    for one in pulled:
+        counts = (
+            f"{one.result.rows} dossiers, {one.result.inserted} added, {one.result.updated} updated"
+            if one.result
+            else (one.detail or "").splitlines()[0]
+            if one.detail
+            else ""
+        )
+        print(f"{one.source}: {one.outcome} ({counts})")
+    for draw in draws:
+        print(f"sample of {draw.drawn_on}: {draw.invited} invited of {draw.frame_size} dossiers")
+    return 1 if any(one.outcome != "imported" for one in pulled) else 0
+
+
+def cmd_local_gateway(args: argparse.Namespace, settings: Settings) -> int:
+    from app.messaging.local_gateway import LocalGateway
+
+    gateway = LocalGateway(keep=Path(args.keep) if args.keep else None)
+    server = gateway.server(args.host, args.port)
+    print(f"local gateway on http://{args.host}:{args.port}/send: nothing leaves this machine",
+          flush=True)  # fmt: skip
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def cmd_sample(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import date, timedelta
 
@@ -446,6 +499,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="Hải Phòng reference data (and demo data)")
     seed.add_argument("--demo", action="store_true", help="also counters, volumes, responses")
+    seed.add_argument(
+        "--dossier-file",
+        metavar="FILE.csv|FILE.json",
+        help="also write a synthetic dossier file of the last working day, to import",
+    )
     seed.set_defaults(handler=cmd_seed)
 
     imports = commands.add_parser("import", help="bulk CSV import, all or nothing per file")
@@ -520,6 +578,24 @@ def build_parser() -> argparse.ArgumentParser:
     invitation_commands.add_parser(
         "send", help="send the messages that are due, once (for cron; serve does it itself)"
     ).set_defaults(handler=cmd_invitations)
+    local = invitation_commands.add_parser(
+        "local-gateway",
+        help="a gateway on this machine that prints each message and sends nothing (the demo)",
+    )
+    local.add_argument("--host", default="127.0.0.1")
+    local.add_argument("--port", type=int, default=8090)
+    local.add_argument(
+        "--keep", metavar="FILE", help="also append each message to FILE (JSON lines)"
+    )
+    local.set_defaults(handler=cmd_local_gateway)
+
+    dossiers = commands.add_parser("dossiers", help="the dossier feed")
+    dossier_commands = dossiers.add_subparsers(dest="action", required=True)
+    dossier_commands.add_parser(
+        "pull",
+        help="import the feed's new files once, then draw the samples due (for cron; serve "
+        "does it every hour)",
+    ).set_defaults(handler=cmd_dossiers_pull)
 
     qr = commands.add_parser("qr", help="QR codes for counters")
     qr_commands = qr.add_subparsers(dest="action", required=True)

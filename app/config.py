@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     invitation_window_days: int = Field(default=7, ge=1, le=60)
     # The vendor's dossier field names (docs/dossiers.md); unset, the national portal's.
     dossier_mapping: Path | None = None
+    # The dossier feed pulled every hour by `sipas serve` (or `sipas dossiers pull`): a
+    # folder the province's system drops CSV or JSON files into (moved to done/ or
+    # failed/ once read), and/or a URL answering with a file; ``{day}`` in the URL becomes
+    # yyyyMMdd of yesterday and of today, each fetched. The token goes as a Bearer header.
+    dossier_inbox: Path | None = None
+    dossier_feed_url: str | None = None
+    dossier_feed_token: str | None = None
+    # Yesterday's sample is drawn from this hour (city time), once the night's feed is in;
+    # off where cron runs `sipas sample draw` instead.
+    sample_daily: bool = True
+    sample_draw_hour: int = Field(default=7, ge=0, le=23)
     # The daily random sample: the precision asked of each sector's monthly rate (±margin
     # at the level), and how long a person is not invited again.
     sample_margin: float = Field(default=0.03, gt=0, lt=0.5)
@@ -58,8 +69,9 @@ class Settings(BaseSettings):
     report_issuer: str = Field(default="SỞ NỘI VỤ", max_length=200)
     report_issuer_parent: str = Field(default="ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG", max_length=200)
     report_place: str = Field(default="Hải Phòng", max_length=100)
-    # The monthly report scheduler inside `sipas serve` (off where cron runs
-    # `sipas report run-due` instead, and in tests).
+    # The hourly schedule inside `sipas serve`: tallies and monthly reports, the dossier
+    # feed and the daily sample (off where cron runs `sipas report run-due` and `sipas
+    # dossiers pull` instead, and in tests).
     report_scheduler: bool = True
     # Requests a minute per client to the public survey endpoints (0: no limit, for
     # load tests behind a proxy that limits on its own).

@@ -34,9 +34,9 @@ from app.messaging.router import router as opt_out_router
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
 from app.ratelimit import RateLimitMiddleware
 from app.reports.router import router as reports_router
-from app.reports.schedule import start_scheduler
 from app.reports.service import report_counts, report_options
 from app.responses.router import router as responses_router
+from app.schedule import start_scheduler
 from app.security import SecurityHeadersMiddleware, docs_policy
 from app.sending import SendingWorker
 from app.stats.router import router as stats_router
@@ -80,9 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else app.state.engine
         )
         scheduler = (
-            start_scheduler(
-                app.state.engine, app.state.catalog, settings.zone, report_options(settings)
-            )
+            start_scheduler(app.state.engine, app.state.catalog, settings, report_options(settings))
             if settings.report_scheduler
             else None
         )

@@ -696,10 +696,34 @@ class Dossier(SQLModel, table=True):
     # Decision 766 inputs, where the city's systems record them.
     complaint: bool = False
     disliked: bool = False
+    # A made-up dossier (the demo's file): its invitation goes only to a gateway on this
+    # machine, never to a real phone.
+    synthetic: bool = False
     phone_cipher: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     phone_erase_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     content_sha256: str = Field(max_length=64)
     imported_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime)
+
+
+PULL_OUTCOMES = ("imported", "rejected", "failed")
+
+
+class DossierPull(SQLModel, table=True):
+    """One file of the dossier feed (a folder's file or a URL's answer) and what became of
+    it: imported, rejected for its content (errors by line), or failed to be read (the
+    URL did not answer; tried again at the next run)."""
+
+    __tablename__ = "dossier_pull"
+    __table_args__ = (CheckConstraint(_in("outcome", PULL_OUTCOMES), name="outcome"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=500)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    outcome: str = Field(max_length=10)
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    detail: str | None = Field(default=None, sa_column=Column(Text))
 
 
 class SampleDraw(SQLModel, table=True):

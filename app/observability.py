@@ -6,7 +6,6 @@ client address: nothing in them identifies a citizen.
 """
 
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -17,6 +16,8 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.hosts import is_this_machine
 
 log = logging.getLogger("sipas.http")
 errors = logging.getLogger("sipas.errors")
@@ -44,11 +45,7 @@ def metrics_allowed(request: Request, key: str | None) -> bool:
     if key is not None:
         sent = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
         return hmac.compare_digest(sent, key.encode())
-    host = request.client.host if request.client else ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_this_machine(request.client.host if request.client else None)
 
 
 class JsonFormatter(logging.Formatter):

@@ -42,6 +42,7 @@ WHO_MAY = {
     ("POST", "/api/v1/dossiers"): ("admin", "analyst"),
     ("GET", "/api/v1/dossiers/handling"): ALL,
     ("GET", "/api/v1/dossiers/streams"): ALL,
+    ("GET", "/api/v1/dossiers/pulls"): ("admin", "analyst"),
     ("GET", "/api/v1/analytics/satisfaction"): ALL,
     ("GET", "/api/v1/analytics/targets"): ALL,
     ("GET", "/api/v1/analytics/trend"): ALL,

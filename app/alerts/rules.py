@@ -12,10 +12,10 @@ from app.alerts.schemas import RuleIn, RuleOut
 from app.audit import record_action
 from app.db import writes
 from app.errors import FieldError, Invalid, NotFound
+from app.hosts import is_this_machine
 from app.models import AlertRule, Sector, Unit, UnitContact
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 MATCHES_EVERYTHING = (
     "quy tắc không có điều kiện nào sẽ gửi cảnh báo cho mọi phản hồi trong phạm vi: "
     "chọn ít nhất một điều kiện, hoặc xác nhận (match_everything)"
@@ -41,7 +41,7 @@ def webhook_url_error(url: str, development: bool) -> str | None:
         return "the URL has no host"
     if parsed.scheme == "https":
         return None
-    if parsed.scheme == "http" and development and parsed.host in LOOPBACK_HOSTS:
+    if parsed.scheme == "http" and development and is_this_machine(parsed.host):
         return None
     return "must be https (http only to this machine, in development)"
 

@@ -18,6 +18,7 @@ from app.dashboard.page import page_context
 from app.dashboard.periods import Period, read_period
 from app.dashboard.views import Focus, build_view, read_focus
 from app.deps import AnalyticsSessionDep, SameSite, SessionDep, SettingsDep, signed_in
+from app.dossiers.feed import recent_pulls
 from app.dossiers.handling import WHY_THEY_DIFFER, handling_by_unit
 from app.dossiers.streams import streams
 from app.keys.service import authenticate
@@ -80,6 +81,7 @@ def dashboard(
             "reports": _reports(session) if overview else None,
             **_measured(analytics, catalog, period, principal, overview),
             "poster_units": _poster_units(session, principal, focus),
+            "zone": settings.zone,
         },
     )
 
@@ -90,14 +92,15 @@ def _measured(
     """On the city's page of a month: the random sample beside the volunteered answers,
     and the Decision 766 figure, where the month has them."""
     if not overview or period.kind != "month":
-        return {"streams": None, "handling": None}
+        return {"streams": None, "handling": None, "pulls": []}
     month = period.last_month
     found = streams(session, catalog, month, principal)
     rows = handling_by_unit(session, month)
     dossiers = sum(row["dossiers"] for row in rows)
     handled = {"dossiers": dossiers, "rate": sum(r["handled_well"] for r in rows) / dossiers,
                "why": WHY_THEY_DIFFER["vi"]} if dossiers else None  # fmt: skip
-    return {"streams": found if found["invited"] else None, "handling": handled}
+    return {"streams": found if found["invited"] else None, "handling": handled,
+            "pulls": recent_pulls(session, limit=3)}  # fmt: skip
 
 
 def _reports(session: Session) -> list[Report]:

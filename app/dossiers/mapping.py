@@ -12,7 +12,9 @@ from app.models import CHANNELS
 
 MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 REQUIRED = ("code", "procedure", "unit", "channel", "received_at", "status")
-OPTIONAL = ("due_at", "finished_at", "applicant_kind", "phone", "complaint", "disliked")
+OPTIONAL = (
+    "due_at", "finished_at", "applicant_kind", "phone", "complaint", "disliked", "synthetic",
+)  # fmt: skip
 
 
 class DossierMapping(BaseModel):

@@ -31,6 +31,7 @@ class DossierRecord(NamedTuple):
     applicant_kind: str | None
     complaint: bool
     disliked: bool
+    synthetic: bool
     phone: str | None  # normalised; encrypted when stored
     content_sha256: str
 
@@ -142,6 +143,7 @@ def read_dossier(
     if phone_text and phone is None:
         bad(phone_name, "not a Vietnamese mobile number")
     complaint, disliked = flag("complaint"), flag("disliked")
+    synthetic = flag("synthetic")
     if problems or unit_id is None or sector is None or channel is None or received is None:
         return None
     month = None if finished is None else str(Month.of(finished.date()))
@@ -152,6 +154,8 @@ def read_dossier(
         "applicant": applicant or None, "complaint": complaint, "disliked": disliked,
         "phone": phone,
     }  # fmt: skip
+    if synthetic:  # only then: the fingerprints of real dossiers stay what they were
+        content["synthetic"] = True
     return DossierRecord(
         code_hash=dossier_hash(reference.secret, code),
         unit_id=unit_id,
@@ -166,6 +170,7 @@ def read_dossier(
         applicant_kind=applicant[:20] or None,
         complaint=complaint,
         disliked=disliked,
+        synthetic=synthetic,
         phone=phone,
         content_sha256=fingerprint(content),
     )

@@ -1,6 +1,7 @@
 """HTTP routes for dossiers: an import (JSON or CSV) and the Decision 766 figure."""
 
 import io
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -8,6 +9,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from app.deps import Analyst, Reader, SessionDep, SettingsDep
+from app.dossiers.feed import recent_pulls
 from app.dossiers.handling import WHY_THEY_DIFFER, beside_survey, handling_by_unit
 from app.dossiers.mapping import load_mapping
 from app.dossiers.service import import_dossier_file
@@ -117,3 +119,26 @@ def sampled_and_counter_streams(
     the gap between them (counter − sampled), and the sample's response rates per
     stratum."""
     return streams(session, catalog, _month(month), principal)
+
+
+class DossierPullOut(BaseModel):
+    source: str
+    at: datetime
+    outcome: str
+    rows: int
+    inserted: int
+    updated: int
+    detail: str | None
+
+
+@router.get("/dossiers/pulls")
+def pulls(
+    session: SessionDep,
+    principal: Analyst,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[DossierPullOut]:
+    """The dossier feed's latest files, newest first, each with its outcome: imported,
+    rejected for its content (``detail``: the errors by line and field), or failed to be
+    read (tried again at the next hourly run)."""
+    return [DossierPullOut.model_validate(pull, from_attributes=True)
+            for pull in recent_pulls(session, limit)]  # fmt: skip

@@ -215,3 +215,26 @@ def draw_sample(
         session.flush()
         queue_messages(session, invitations, settings)
     return draw
+
+
+def draw_due(session: Session, settings: Settings) -> list[SampleDraw]:
+    """The samples due now and not drawn: yesterday's from ``sample_draw_hour`` (city
+    time), and the days before it within the invitation window that have dossiers with a
+    phone and no draw (the server was down that morning, or the feed came late)."""
+    local = clock.now().astimezone(settings.zone)
+    last = local.date() - timedelta(days=1 if local.hour >= settings.sample_draw_hour else 2)
+    drawn = []
+    for back in range(settings.invitation_window_days - 1, -1, -1):
+        day = last - timedelta(days=back)
+        start, end = _day_bounds(day, settings.zone)
+        if session.exec(select(SampleDraw.id).where(SampleDraw.drawn_on == day)).first():
+            continue
+        reachable = session.exec(
+            select(Dossier.id)
+            .where(col(Dossier.finished_at) >= start, col(Dossier.finished_at) < end)
+            .where(col(Dossier.phone_cipher).is_not(None))
+            .limit(1)
+        ).first()
+        if reachable is not None:
+            drawn.append(draw_sample(session, day, settings))
+    return drawn

@@ -167,6 +167,7 @@ def _row(
         "applicant_kind": record.applicant_kind,
         "complaint": record.complaint,
         "disliked": record.disliked,
+        "synthetic": record.synthetic,
         "phone_cipher": None if phone is None else box.encrypt(phone.encode()),
         "phone_erase_at": None if phone is None else erase_at,
         "content_sha256": record.content_sha256,

@@ -5,10 +5,12 @@ ZNS template messages. One try each; retrying is the sender's."""
 import time
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
 from app.config import Settings
+from app.hosts import is_this_machine
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,9 @@ class Sent:
 class Gateway(Protocol):
     @property
     def channel(self) -> str: ...
+
+    @property
+    def url(self) -> str: ...
 
     def send(self, client: httpx.Client, phone: str, text: str, data: dict[str, str],
              tracking_id: str) -> Sent: ...  # fmt: skip
@@ -103,6 +108,12 @@ class ZaloZnsGateway:
         details = body.get("data")
         message_id = details.get("msg_id") if isinstance(details, dict) else None
         return Sent(True, provider_id=str(message_id or ""), latency_ms=latency)
+
+
+def is_on_this_machine(gateway: Gateway) -> bool:
+    """Whether the gateway listens on loopback: the local one of the demo, which sends
+    nothing to a real phone."""
+    return is_this_machine(urlsplit(gateway.url).hostname)
 
 
 def configured_gateway(settings: Settings) -> Gateway | None:

@@ -18,7 +18,7 @@ from app import clock
 from app.alerts.conditions import quiet_until
 from app.config import Settings
 from app.db import writing
-from app.messaging.gateways import Gateway, configured_gateway
+from app.messaging.gateways import Gateway, configured_gateway, is_on_this_machine
 from app.models import MESSAGE_CHANNELS, Dossier, Invitation, InvitationMessage, OptOut, Unit
 from app.phones import phone_box
 from app.retry import backoff
@@ -152,6 +152,8 @@ def _send_one(
         reason = "opted out"
     elif dossier is None or dossier.phone_cipher is None:
         reason = "the phone was erased: its window closed"
+    elif dossier.synthetic and not is_on_this_machine(gateway):
+        reason = "a synthetic dossier: sent only to a gateway on this machine"
     if reason is not None:
         return _record(session, message_id, "skipped", reason, None, settings, rng)
     assert dossier is not None

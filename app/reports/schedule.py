@@ -2,9 +2,9 @@
 
 ``run_due`` tallies the closed months (app.stats.tallying), then makes every report that
 is due and not made; the scheduler embedded in ``sipas serve`` calls it once at start-up
-(catching up missed months) and then every hour on the hour, which makes the report at
-06:00 on the 1st and retries a failed one an hour later. ``sipas report run-due`` does
-the same from cron.
+(catching up missed months) and then every hour on the hour (``app.schedule``), which
+makes the report at 06:00 on the 1st and retries a failed one an hour later. ``sipas
+report run-due`` does the same from cron.
 """
 
 import logging
@@ -49,21 +49,3 @@ def run_due(
                 made.append(report)
     log.info("scheduled run finished: %d report(s) made", len(made))
     return made
-
-
-def start_scheduler(
-    engine: Engine, catalog: FormCatalog, zone: ZoneInfo, options: ReportOptions = ReportOptions()
-) -> object:
-    """A background scheduler running ``run_due`` now and every hour; call ``shutdown``."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
-    scheduler = BackgroundScheduler(timezone=zone)
-    arguments = (engine, catalog, zone, None, options)
-    scheduler.add_job(run_due, args=arguments, id="reports-catch-up")
-    scheduler.add_job(run_due, CronTrigger(minute=0, timezone=zone), args=arguments,
-                      id="reports-hourly", coalesce=True, max_instances=1,
-                      misfire_grace_time=3600)  # fmt: skip
-    scheduler.start()
-    log.info("report scheduler started (%s)", zone.key)
-    return scheduler

@@ -149,11 +149,18 @@ def demo_months(today: date) -> list[str]:
     return [str(Month.of(today).back(back)) for back in range(MONTHS - 1, -1, -1)]
 
 
+def opening_slots(day: date) -> list[time]:
+    """When a counter's half-hour slots begin on ``day``: Saturdays the morning's only,
+    Sundays none."""
+    weekday = day.weekday()
+    return [s for s in _WEEKDAY_SLOTS if weekday < 5 or (weekday == 5 and s.hour < 12)]
+
+
 def _opens_saturday(unit: Unit) -> bool:
     return unit.code == "TTPVHCC" or unit.level in ("ward", "commune", "special_zone")
 
 
-def _sector_mix(unit: Unit) -> dict[str, float]:
+def sector_mix(unit: Unit) -> dict[str, float]:
     if unit.level in ("ward", "commune", "special_zone"):
         return _LOCAL_SECTORS
     return _AGENCY_SECTORS.get(unit.code, {"other": 1.0})
@@ -269,7 +276,7 @@ def _cells(
         size = rng.uniform(300, 1400) if unit.level != "department" else rng.uniform(150, 1600)
         for month in months:
             seasonal = rng.uniform(0.85, 1.15)
-            for sector, share in _sector_mix(unit).items():
+            for sector, share in sector_mix(unit).items():
                 yield unit, sector, month, max(1, round(size * share * seasonal))
 
 

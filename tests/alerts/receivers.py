@@ -2,20 +2,20 @@
 request's signature, and an SMTP server (aiosmtpd) that keeps what it is sent."""
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 from app.alerts.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from bench.common import free_port
+from tests.local_http import serving
 
 
 @dataclass
@@ -72,14 +72,8 @@ class WebhookReceiver:
     @contextmanager
     def serving(self, port: int) -> Iterator[str]:
         """Listen on ``port`` until the block ends; yields the hook's URL."""
-        server = ThreadingHTTPServer(("127.0.0.1", port), self.handler())
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{port}/hook"
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serving(self.handler(), port) as url:
+            yield f"{url}/hook"
 
 
 class _Mailbox:

@@ -5,11 +5,10 @@ times out is retried and the message never lost."""
 
 import json
 import random
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -24,9 +23,9 @@ from app.dossiers.sampling import draw_sample
 from app.dossiers.service import import_dossier_file
 from app.messaging.sender import SendSummary, send_due_messages
 from app.models import Invitation, InvitationMessage
-from bench.common import free_port
 from tests.conftest import CITY
 from tests.dossiers.test_dossier_import import as_csv, dossier
+from tests.local_http import serving
 
 DAY = date(2026, 10, 8)
 
@@ -39,9 +38,7 @@ class FakeGateway:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/send"
+    url: str = ""
 
     def serve(self) -> Iterator["FakeGateway"]:
         gateway = self
@@ -76,14 +73,9 @@ class FakeGateway:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.port = free_port()
-        server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
+        with serving(Handler) as base:
+            self.url = f"{base}/send"
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
 
 
 @pytest.fixture
