@@ -3,6 +3,7 @@ it is loaded. The shipped one (``mappings/national.toml``) uses the national por
 names; docs/dossiers.md describes the format."""
 
 import tomllib
+from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -28,6 +29,12 @@ class DossierMapping(BaseModel):
     channels: dict[str, str]
     units: dict[str, str] = Field(default_factory=dict)
 
+    @cached_property
+    def _names(self) -> dict[str, tuple[str, ...]]:
+        """``names`` of every field, made once: it is asked a dozen times per dossier."""
+        return {field: (named,) if isinstance(named, str) else tuple(named)
+                for field, named in self.fields.items()}  # fmt: skip
+
     @field_validator("fields")
     @classmethod
     def _known_fields(
@@ -51,8 +58,7 @@ class DossierMapping(BaseModel):
 
     def names(self, field: str) -> tuple[str, ...]:
         """The vendor's names for one of our fields (none when the export lacks it)."""
-        named = self.fields.get(field, ())
-        return (named,) if isinstance(named, str) else named
+        return self._names.get(field, ())
 
 
 def load_mapping(path: Path | None = None) -> DossierMapping:

@@ -51,8 +51,10 @@ def _text(values: Mapping[str, object], names: tuple[str, ...]) -> tuple[str, st
     """The first of ``names`` with a value, and the name it was under."""
     for name in names:
         value = values.get(name)
-        if value is not None and str(value).strip():
-            return str(value).strip(), name
+        if value is not None:
+            text = value.strip() if isinstance(value, str) else str(value).strip()
+            if text:
+                return text, name
     return "", names[0] if names else ""
 
 
