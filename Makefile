@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python -m bench.cli_startup
 	$(BIN)/python -m bench.page
 	$(BIN)/python -m bench.posters
+	$(BIN)/python -m bench.submissions_wrk
 	$(BIN)/python -m bench.submissions
 	$(BIN)/python -m bench.load_faults
 	$(BIN)/python -m bench.report

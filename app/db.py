@@ -17,6 +17,8 @@ _SQLITE_BEGIN = "sipas_sqlite_begin"
 # Marks a session inside ``writing``: a service that writes, called by another, joins it.
 _WRITING = "sipas_writing"
 _WRITERS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+# The server's worker threads (anyio's default limit): each may hold a connection.
+SQLITE_POOL_SIZE = 40
 
 
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
@@ -25,7 +27,14 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # As many pooled connections as the server's threads may use at once: a connection
+    # beyond the pool would be opened (and configured) for one request and closed after.
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=SQLITE_POOL_SIZE,
+    )
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -34,6 +34,15 @@ def free_port() -> int:
 @contextmanager
 def running(command: list[str], env: dict[str, str], port: int, path: str) -> Iterator[str]:
     """Run a server until ``path`` answers 200; yields its base URL, stops it after."""
+    with running_process(command, env, port, path) as (base, _):
+        yield base
+
+
+@contextmanager
+def running_process(
+    command: list[str], env: dict[str, str], port: int, path: str
+) -> Iterator[tuple[str, int]]:
+    """``running``, yielding the process id too (to read its CPU time)."""
     # A session of its own: stopping it stops a wrapper's children too (strace's server).
     server = subprocess.Popen(
         command,
@@ -54,10 +63,16 @@ def running(command: list[str], env: dict[str, str], port: int, path: str) -> It
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{command[0]} did not answer within 30 s")
             time.sleep(0.05)
-        yield base
+        yield base, server.pid
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
