@@ -54,6 +54,7 @@ bench: install
 	$(BIN)/python -m bench.posters
 	$(BIN)/python -m bench.submissions_wrk
 	$(BIN)/python -m bench.submissions
+	$(BIN)/python -m bench.catch_up
 	$(BIN)/python -m bench.load_faults
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.dashboard

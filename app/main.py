@@ -1,6 +1,7 @@
 """The FastAPI application: lifespan, routers, and one handler for every expected error."""
 
 import importlib.util
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -51,6 +52,7 @@ REPORTS = Gauge("sipas_reports", "Monthly report versions, by status", ["status"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Swagger UI's files, served by the app: government networks are often closed to CDNs.
 DOCS_ASSETS_URL = "/docs-assets"
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def _docs_assets() -> Path:
@@ -69,6 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The schedule's threads (tallies, reports, sending) compute while citizens submit:
+        # a thread holds the GIL until the switch interval is up (5 ms by default), and a
+        # request needs it a dozen times. At 1 ms the submissions' p99 during a start-up
+        # catch-up fell from ~290 ms to ~215 ms (bench.catch_up), the catch-up no slower.
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         # A broken form file stops start-up here, naming the file and the field.
         app.state.catalog = FormCatalog.from_directory()
         app.state.engine = create_db_engine(

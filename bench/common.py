@@ -40,15 +40,17 @@ def running(command: list[str], env: dict[str, str], port: int, path: str) -> It
 
 @contextmanager
 def running_process(
-    command: list[str], env: dict[str, str], port: int, path: str
+    command: list[str], env: dict[str, str], port: int, path: str, log: Path | None = None
 ) -> Iterator[tuple[str, int]]:
-    """``running``, yielding the process id too (to read its CPU time)."""
+    """``running``, yielding the process id too (to read its CPU time); its output goes
+    to ``log`` if given."""
+    output = log.open("wb") if log else subprocess.DEVNULL
     # A session of its own: stopping it stops a wrapper's children too (strace's server).
     server = subprocess.Popen(
         command,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -67,6 +69,8 @@ def running_process(
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+        if log:
+            output.close()  # type: ignore[union-attr]
 
 
 def cpu_seconds(pid: int) -> float:

@@ -1,0 +1,108 @@
+"""Citizens' submissions while ``sipas serve`` catches up at start-up: the demo's six
+months tallied and their reports made by the embedded schedule, while a steady stream of
+submissions (a busy city's peak, by default 20 a second) arrives from the first moment.
+
+    python -m bench.catch_up [--rate 20] [--after 5]
+
+Goal (issue 15): submissions' p99 during the catch-up ≤ 300 ms on SQLite: background work
+holds the write lock only in short transactions, so a citizen never waits behind it.
+"""
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session
+
+from app import clock
+from app.config import Settings
+from app.db import create_db_engine
+from app.seeding.demo import seed_demo
+from app.surveys.forms import FormCatalog
+from bench.common import OUT, free_port, running_process, seeded_sqlite, sipas_env
+from bench.page import add_counter
+from bench.submissions import body
+
+FINISHED = "scheduled run finished"
+
+
+def demo_database(path: Path) -> str:
+    url = seeded_sqlite(path)
+    engine = create_db_engine(url)
+    with Session(engine) as session:
+        seed_demo(session, FormCatalog.from_directory(), Settings().zone, clock.now())
+    engine.dispose()
+    add_counter(url)
+    return url
+
+
+async def steady_load(
+    base: str, rate: float, log: Path, after: float
+) -> list[tuple[float, float, int]]:
+    """Submit ``rate`` a second until the catch-up is over and ``after`` seconds more:
+    (seconds since the start, latency in ms, status) of each."""
+    started = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
+    results: list[tuple[float, float, int]] = []
+    began = time.perf_counter()
+    finished_at: float | None = None
+
+    async def one(http: httpx.AsyncClient) -> None:
+        sent = time.perf_counter()
+        answer = await http.post("/api/v1/responses", json=body(started))
+        results.append((sent - began, (time.perf_counter() - sent) * 1000, answer.status_code))
+
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        tasks = []
+        n = 0
+        while finished_at is None or time.perf_counter() < finished_at + after:
+            n += 1
+            tasks.append(asyncio.create_task(one(http)))
+            await asyncio.sleep(max(0.0, began + n / rate - time.perf_counter()))
+            if finished_at is None and n % int(rate) == 0 and FINISHED in log.read_text():
+                finished_at = time.perf_counter()
+            if time.perf_counter() - began > 600:
+                sys.exit("the catch-up did not finish within 10 minutes")
+        await asyncio.gather(*tasks)
+    results.append((finished_at - began, 0.0, 0))  # the mark
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=20.0, help="submissions a second")
+    parser.add_argument("--after", type=float, default=5.0, help="seconds after the catch-up")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    url = demo_database(OUT / "catch-up.db")
+    env = sipas_env(url, OUT)
+    env["SIPAS_REPORT_SCHEDULER"] = "true"
+    log = OUT / "catch-up.log"
+    port = free_port()
+    serve = [str(Path(sys.executable).parent / "sipas"), "serve", "--no-migrate",
+             "--port", str(port)]  # fmt: skip
+    with running_process(serve, env, port, "/healthz", log) as (base, _):
+        results = asyncio.run(steady_load(base, args.rate, log, args.after))
+    catch_up = results.pop()[0]
+    during = sorted(latency for at, latency, _ in results if at <= catch_up)
+    later = sorted(latency for at, latency, _ in results if at > catch_up)
+    statuses = {status: sum(1 for *_, s in results if s == status) for *_, status in results}
+    reports = log.read_text().count('version 1 done"')
+
+    def summary(latencies: list[float]) -> str:
+        p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+        return (f"{len(latencies)} submissions, p50 {statistics.median(latencies):.0f} ms, "
+                f"p99 {p99:.0f} ms, max {latencies[-1]:.0f} ms")  # fmt: skip
+
+    print(f"catch-up (tallies and {reports} reports): {catch_up:.1f} s after the server answered")
+    print(f"during it: {summary(during)} (goal p99 ≤ 300 ms)")
+    print(f"after it: {summary(later)}")
+    print(f"statuses: {statuses}")
+
+
+if __name__ == "__main__":
+    main()
