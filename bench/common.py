@@ -118,6 +118,13 @@ def seeded_postgres(server_url: str, name: str) -> str:
     return url
 
 
+def seeded(postgres: str | None, name: str) -> str:
+    """A new database called ``name`` with the reference data: on the PostgreSQL server
+    ``postgres`` when given, else a SQLite file in ``OUT``; its URL."""
+    OUT.mkdir(exist_ok=True)
+    return seeded_postgres(postgres, name) if postgres else seeded_sqlite(OUT / f"{name}.db")
+
+
 def seed(url: str) -> None:
     engine = create_db_engine(url)
     upgrade(engine)

@@ -26,8 +26,7 @@ from bench.common import (
     OUT,
     free_port,
     running,
-    seeded_postgres,
-    seeded_sqlite,
+    seeded,
     sipas_env,
     sipas_server,
 )
@@ -98,9 +97,7 @@ def main() -> None:
     parser.add_argument("--slow-fsync-ms", type=float, default=0,
                         help="play a slower disk: each fsync of the server takes this")  # fmt: skip
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    url = (seeded_postgres(args.postgres, "sipas_bench_submissions") if args.postgres
-           else seeded_sqlite(OUT / "submissions-bench.db"))  # fmt: skip
+    url = seeded(args.postgres, "sipas_bench_submissions")
     add_counter(url)
     env = sipas_env(url, OUT)
     port = free_port()

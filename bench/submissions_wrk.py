@@ -30,8 +30,7 @@ from bench.common import (
     cpu_seconds,
     free_port,
     running_process,
-    seeded_postgres,
-    seeded_sqlite,
+    seeded,
     sipas_env,
 )
 from bench.page import add_counter
@@ -98,9 +97,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to test on")
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    url = (seeded_postgres(args.postgres, "sipas_bench_wrk") if args.postgres
-           else seeded_sqlite(OUT / "submissions-wrk.db"))  # fmt: skip
+    url = seeded(args.postgres, "sipas_bench_wrk")
     add_counter(url)
     env = sipas_env(url, OUT)
     bare_port, port = free_port(), free_port()

@@ -3,7 +3,6 @@ imported, each recorded with its outcome; a rejected file goes to failed/ with i
 beside it; a URL that fails is tried again at the next run; then yesterday's sample is
 drawn from the hour the city set — once, and catching up days a stopped server missed."""
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler
@@ -26,7 +25,7 @@ from tests.conftest import CITY
 from tests.dashboard.test_dashboard_sessions import key_of, sign_in
 from tests.dossiers.test_dossier_import import as_csv, dossier
 from tests.factories import api_key
-from tests.local_http import serving
+from tests.local_http import answer_json, serving
 
 OCT_8 = date(2026, 10, 8)
 
@@ -119,12 +118,7 @@ class Feed:
                     self.end_headers()
                     return
                 day = self.path.split("?")[0].removeprefix("/hoso/").removesuffix(".json")
-                raw = json.dumps(feed.by_day.get(day, [])).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                answer_json(self, feed.by_day.get(day, []))
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -25,7 +25,7 @@ from app.messaging.sender import SendSummary, send_due_messages
 from app.models import Invitation, InvitationMessage
 from tests.conftest import CITY
 from tests.dossiers.test_dossier_import import as_csv, dossier
-from tests.local_http import serving
+from tests.local_http import answer_json, serving
 
 DAY = date(2026, 10, 8)
 
@@ -63,12 +63,7 @@ class FakeGateway:
                 else:  # Zalo ZNS
                     answer = {"error": 0, "message": "Success",
                               "data": {"msg_id": f"zns-{len(gateway.requests)}"}}  # fmt: skip
-                raw = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                answer_json(self, answer)
 
             def log_message(self, *args: object) -> None:
                 pass
