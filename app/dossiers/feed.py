@@ -97,9 +97,8 @@ def pull_url(bind: Bind, url: str, settings: Settings, client: httpx.Client) -> 
         shown = _without_query(address)
         try:
             with _download(client, address, headers) as (content, is_json):
-                name = (
-                    f"{Path(urlsplit(address).path).stem or 'feed'}{'.json' if is_json else '.csv'}"
-                )
+                stem = Path(urlsplit(address).path).stem or "feed"
+                name = stem + (".json" if is_json else ".csv")
                 outcome = _import(bind, name, content, settings, source=shown)
         except (httpx.HTTPError, _Refused) as problem:
             outcome = Pulled(shown, "failed", detail=str(problem) or type(problem).__name__)
@@ -135,7 +134,11 @@ def _import(
     bind: Bind, name: str, content: BinaryIO, settings: Settings, source: str | None = None
 ) -> Pulled:
     source = source or name
-    mapping = load_mapping(settings.dossier_mapping)
+    try:
+        mapping = load_mapping(settings.dossier_mapping)
+    except AppError as problem:  # the configuration's, not the file's: the file stays
+        log.error("dossier feed %s: %s", source, problem)
+        return Pulled(source, "failed", detail=str(problem))
     try:
         with _session(bind) as session:
             result = import_dossier_file(session, name, content, mapping, settings, FEED_ACTOR)

@@ -230,3 +230,18 @@ def test_the_feeds_files_are_listed_for_analysts_and_on_the_citys_page(
     page = client.get("/dashboard", params={"period": "2026-10"}).text
     assert "b.csv · bị từ chối (xem lỗi theo dòng): b.csv: 1 error(s)" in page
     assert "a.csv · đã nhận: 1 hồ sơ, 1 mới, 0 cập nhật" in page
+
+
+def test_a_broken_mapping_leaves_the_files_where_they_are(
+    connection: Connection, settings: Settings, inbox: Path, tmp_path: Path
+) -> None:
+    broken = tmp_path / "vendor.toml"
+    broken.write_text('name = "vendor"\n[fields]\ncode = "Ma"\n', encoding="utf-8")
+    drop(inbox, "a.csv", [dossier("HS-1")])
+
+    pulled = pull_inbox(connection, inbox, settings.model_copy(update={"dossier_mapping": broken}))
+
+    assert [p.outcome for p in pulled] == ["failed"]
+    assert "not a dossier mapping" in (pulled[0].detail or "")
+    assert (inbox / "a.csv").is_file()
+    assert not (inbox / "failed").exists()
