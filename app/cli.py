@@ -380,14 +380,11 @@ def cmd_dossiers_pull(args: argparse.Namespace, settings: Settings) -> int:
     with _engine(settings) as engine:
         pulled, draws = run_dossier_day(engine, settings)
     for one in pulled:
-        counts = (
-            f"{one.result.rows} dossiers, {one.result.inserted} added, {one.result.updated} updated"
-            if one.result
-            else (one.detail or "").splitlines()[0]
-            if one.detail
-            else ""
-        )
-        print(f"{one.source}: {one.outcome} ({counts})")
+        if (result := one.result) is not None:
+            told = f"{result.rows} dossiers, {result.inserted} added, {result.updated} updated"
+        else:
+            told = (one.detail or "").split("\n")[0]
+        print(f"{one.source}: {one.outcome} ({told})")
     for draw in draws:
         print(f"sample of {draw.drawn_on}: {draw.invited} invited of {draw.frame_size} dossiers")
     return 1 if any(one.outcome != "imported" for one in pulled) else 0
