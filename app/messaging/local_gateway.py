@@ -99,12 +99,7 @@ class LocalGateway:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                raw = gateway.page().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                self._answer(200, "text/html; charset=utf-8", gateway.page().encode())
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -114,9 +109,11 @@ class LocalGateway:
                     status, answer = 400, {"error": "not JSON"}
                 else:
                     status, answer = gateway.take(body, self.headers.get("access_token"))
-                raw = json.dumps(answer).encode()
+                self._answer(status, "application/json", json.dumps(answer).encode())
+
+            def _answer(self, status: int, kind: str, raw: bytes) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)

@@ -149,6 +149,10 @@ def demo_months(today: date) -> list[str]:
     return [str(Month.of(today).back(back)) for back in range(MONTHS - 1, -1, -1)]
 
 
+# Commune-level units: a ward's or a commune's one-stop counter, and the special zones'.
+LOCAL_LEVELS = ("ward", "commune", "special_zone")
+
+
 def opening_slots(day: date) -> list[time]:
     """When a counter's half-hour slots begin on ``day``: Saturdays the morning's only,
     Sundays none."""
@@ -157,11 +161,11 @@ def opening_slots(day: date) -> list[time]:
 
 
 def _opens_saturday(unit: Unit) -> bool:
-    return unit.code == "TTPVHCC" or unit.level in ("ward", "commune", "special_zone")
+    return unit.code == "TTPVHCC" or unit.level in LOCAL_LEVELS
 
 
 def sector_mix(unit: Unit) -> dict[str, float]:
-    if unit.level in ("ward", "commune", "special_zone"):
+    if unit.level in LOCAL_LEVELS:
         return _LOCAL_SECTORS
     return _AGENCY_SECTORS.get(unit.code, {"other": 1.0})
 
@@ -172,7 +176,7 @@ def _counters_of(unit: Unit) -> list[tuple[str, str, str | None]]:
     page asks the sector last."""
     if unit.code == "TTPVHCC":
         return [(f"Q{n}", f"Quầy số {n}", None) for n in range(1, 5)]
-    if unit.level in ("ward", "commune", "special_zone"):
+    if unit.level in LOCAL_LEVELS:
         return [("Q1", "Quầy số 1 – Đất đai", "land"), ("Q2", "Quầy số 2 – Các thủ tục khác", None)]
     return [("Q1", "Quầy số 1", None)]
 

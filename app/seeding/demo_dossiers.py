@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from app.dossiers.records import PORTAL_FORMAT
 from app.models import Procedure, Unit
-from app.seeding.demo import opening_slots, sector_mix
+from app.seeding.demo import LOCAL_LEVELS, opening_slots, sector_mix
 
 COLUMNS = (
     "MaHoSo", "MaTTHC", "MaDinhDanh", "KenhThucHien", "NgayTiepNhan", "NgayHenTra",
@@ -26,7 +26,6 @@ COLUMNS = (
     "DanhGiaKhongHaiLong", "DuLieuMau",
 )  # fmt: skip
 _PROVINCE_SUFFIX = ".000.00.00.H56"  # MaTTHC as Hải Phòng's system writes it
-_LOCAL_LEVELS = ("ward", "commune", "special_zone")
 _MOBILE_PREFIXES = ("090", "091", "093", "094", "096", "097", "098", "088", "086", "070")
 
 
@@ -37,13 +36,13 @@ def demo_dossiers(
     rng = random.Random(f"{seed}-{day.isoformat()}")  # noqa: S311  # made-up data
     procedures: dict[tuple[bool, str], list[str]] = defaultdict(list)
     for procedure in session.exec(select(Procedure).order_by(col(Procedure.code))):
-        local = procedure.unit_level in _LOCAL_LEVELS
+        local = procedure.unit_level in LOCAL_LEVELS
         procedures[local, procedure.sector_code].append(procedure.code)
     slots = opening_slots(day)
     rows: list[dict[str, str]] = []
     units = session.exec(select(Unit).where(Unit.level != "city").order_by(col(Unit.code)))
     for unit in units:
-        local = unit.level in _LOCAL_LEVELS
+        local = unit.level in LOCAL_LEVELS
         size = rng.uniform(10, 45)
         for sector, share in sector_mix(unit).items():
             codes = procedures.get((local, sector)) or procedures.get((not local, sector))
