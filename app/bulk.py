@@ -3,87 +3,119 @@
 SQLAlchemy's executemany spends most of its time building per-row parameter dicts. Here
 each column's bind processor is looked up once and rows go to the driver as tuples; on
 PostgreSQL they go through COPY. Values are stored exactly as the ORM would store them.
+
+Encoding (Python values → what the driver takes) is apart from inserting, so that a
+worker process can encode the rows that its parent inserts (an import's checking).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Dialect, Table, TypeDecorator, insert
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
-# (SQL, column order, conversions by position): compiled once per table and column set, as
-# a single response's insert would otherwise spend most of its time compiling.
-_Plan = tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
+Encoder = Callable[[Sequence[Any]], tuple[Any, ...]]
+"""Turns a row's values, in its columns' order, into the tuple the driver takes."""
+
+
+def table_order(table: Table, names: Collection[str]) -> tuple[str, ...]:
+    """``names`` in the order of the table's columns (the order rows are encoded in)."""
+    return tuple(column.name for column in table.columns if column.name in names)
+
+
+def dialect_named(name: str) -> Dialect:
+    """A dialect like a connection's, from ``dialect.name`` and ``dialect.driver`` joined
+    by ``+`` (what a worker process, which has no connection, encodes for)."""
+    dialect: Dialect = URL.create(name).get_dialect()()
+    return dialect
 
 
 @lru_cache(maxsize=64)
-def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Plan | None:
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    keys = compiled.positiontup
-    if keys is None:
-        return None
+def encoder(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Encoder:
+    """The encoder of rows of ``columns`` (in table order) of ``table`` for ``dialect``."""
     # Only a few columns (UUIDs, dates, booleans) need converting; the rest pass as they are.
     conversions: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, key in enumerate(keys):
-        bind = table.c[key].type._cached_bind_processor(dialect)
-        if bind is not None:
-            conversions.append((index, bind))
-    return compiled.string, tuple(keys), tuple(conversions)
+    for index, name in enumerate(columns):
+        convert = (
+            _python_value(table, name, dialect)
+            if dialect.name == "postgresql"
+            else table.c[name].type._cached_bind_processor(dialect)
+        )
+        if convert is not None:
+            conversions.append((index, convert))
+
+    def encode(values: Sequence[Any]) -> tuple[Any, ...]:
+        row = list(values)
+        for index, convert in conversions:
+            value = row[index]
+            if value is not None:  # None is NULL for every type: no call needed
+                row[index] = convert(value)
+        return tuple(row)
+
+    return encode
+
+
+@lru_cache(maxsize=64)
+def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect) -> str:
+    # Compiled once per table and column set: a single response's insert would otherwise
+    # spend most of its time compiling.
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positiontup != list(columns):
+        raise ValueError(f"{table.name}: columns must be given in the table's order")
+    return compiled.string
+
+
+def insert_encoded(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert encoded ``rows`` of ``columns`` in the connection's transaction."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, columns, rows)
+    else:
+        connection.exec_driver_sql(_statement(table, columns, connection.dialect), rows)
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts keyed by column name) in the connection's transaction."""
     if not rows:
         return
-    dialect = connection.dialect
-    if dialect.name == "postgresql":
-        _copy(connection, table, rows)
-        return
-    plan = _plan(table, tuple(rows[0]), dialect)
-    if plan is None:
-        connection.execute(insert(table), list(rows))
-        return
-    sql, keys, conversions = plan
-    pick = itemgetter(*keys)
-    tuples: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(pick(row)) if len(keys) > 1 else [pick(row)]
-        for index, convert in conversions:
-            values[index] = convert(values[index])
-        tuples.append(tuple(values))
-    connection.exec_driver_sql(sql, tuples)
+    columns = table_order(table, rows[0])
+    encode = encoder(table, columns, connection.dialect)
+    pick = itemgetter(*columns)
+    if len(columns) == 1:
+        encoded = [encode((pick(row),)) for row in rows]
+    else:
+        encoded = [encode(pick(row)) for row in rows]
+    insert_encoded(connection, table, columns, encoded)
 
 
-def _copy(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    columns = list(rows[0])
-    processors = [_python_value(table, name, connection) for name in columns]
+def _copy(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
     driver = connection.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        row[name] if processor is None else processor(row[name])
-                        for name, processor in zip(columns, processors, strict=True)
-                    ]
-                )
+                copy.write_row(row)
     except psycopg.errors.IntegrityError as exc:
         # COPY runs on the driver's cursor, outside SQLAlchemy: raise what an INSERT through
         # SQLAlchemy would, so callers handle a duplicate the same way on both databases.
         raise IntegrityError(statement, None, exc) from exc
 
 
-def _python_value(table: Table, name: str, connection: Connection) -> Callable[[Any], Any] | None:
+def _python_value(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
     """The type decorator's conversion (e.g. aware datetimes to UTC); psycopg adapts the rest."""
     column_type = table.c[name].type
     if not isinstance(column_type, TypeDecorator) or (
         type(column_type).process_bind_param is TypeDecorator.process_bind_param
     ):
         return None
-    dialect = connection.dialect
     return lambda value: column_type.process_bind_param(value, dialect)

@@ -46,6 +46,13 @@ class ErrorLog:
 
         return report
 
+    def drain(self) -> list[tuple[int | None, str, str]]:
+        """Take the errors collected so far as (line, column, message), and start afresh."""
+        taken = [(error.line, error.field, error.message) for error in self.errors]
+        self.errors = []
+        self.total = 0
+        return taken
+
     def raise_if_any(self) -> None:
         if self.total:
             shown = len(self.errors)
@@ -72,6 +79,7 @@ class CsvSource:
         self.total_bytes = total_bytes
         self.bytes_read = 0
         self.bad_lines: list[tuple[int, str]] = []
+        self.header: list[str] = []
 
     @classmethod
     def open(cls, path: Path) -> "CsvSource":
@@ -104,6 +112,21 @@ class CsvSource:
 
         ``extra`` accepts further columns by name (the question columns of responses).
         """
+        records = self.records(required, errors, optional=optional, extra=extra, progress=progress)
+        for line, fields in records:
+            yield Row(line, dict(zip(self.header, fields, strict=True)))
+
+    def records(
+        self,
+        required: tuple[str, ...],
+        errors: ErrorLog,
+        *,
+        optional: tuple[str, ...] = (),
+        extra: Callable[[str], bool] | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[tuple[int, list[str]]]:
+        """``rows`` as (line, fields in the order of ``header``), for a reader that makes
+        the dicts elsewhere (a worker process)."""
         reader = csv.reader(self._decoded_lines(), strict=True)
         try:
             header = next(reader)
@@ -132,6 +155,7 @@ class CsvSource:
             errors.add(1, name, "column appears more than once")
         if errors.total:
             return
+        self.header = header
         rows_read = 0
         while True:
             first_line = reader.line_num + 1  # a quoted field may span lines
@@ -155,6 +179,6 @@ class CsvSource:
             rows_read += 1
             if progress is not None and rows_read % 50_000 == 0:
                 progress(self.bytes_read, self.total_bytes, rows_read)
-            yield Row(line, dict(zip(header, map(str.strip, record), strict=True)))
+            yield line, [field.strip() for field in record]
         if progress is not None:
             progress(self.bytes_read, self.total_bytes, rows_read)

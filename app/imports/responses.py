@@ -6,9 +6,12 @@ other content: an error). The whole file is one transaction: any error, nothing 
 """
 
 import hashlib
+import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +24,9 @@ from app.imports.csvfile import CsvSource, ErrorLog, ImportRejected, Progress, R
 from app.imports.reference import ImportResult, sector_codes, unit_ids_by_code
 from app.models import CHANNELS, Procedure
 from app.months import OUTSIDE_YEARS, within_years
-from app.responses.records import ResponseRecord, stored_fingerprints
-from app.responses.staging import Staging, staging
+from app.parallel import cores, ordered_map
+from app.responses.records import ResponseRecord
+from app.responses.staging import StagedResponse, StageEncoder, Staging, staging
 from app.surveys.forms import (
     FormCatalog,
     FreeText,
@@ -44,6 +48,10 @@ CONTEXT_COLUMNS = (
     "form_version",
 )
 _BATCH = 2000
+_CHUNK = 2000
+# From this size (about 100,000 rows) a file is checked on every core: starting the
+# worker processes costs a second.
+_PARALLEL_BYTES = 8 << 20
 _CLOCK_SKEW = timedelta(days=1)
 
 
@@ -190,17 +198,22 @@ def import_responses(
     cap: int,
     actor: str,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ImportResult:
     """Import a responses CSV (docs/contracts.md §2), all or nothing.
 
     The file is checked into temporary tables while the server goes on storing
-    submissions; only the final move to the live tables takes the write lock.
+    submissions; only the final move to the live tables takes the write lock. A large
+    file is checked on every core (``workers``: by default, one process for a small file).
     """
     register_forms(session, catalog)
+    if workers is None:
+        workers = cores() if source.total_bytes >= _PARALLEL_BYTES else 1
     with on_one_connection(session) as pinned:
         connection = pinned.connection()
-        with staging(connection, zone) as staged:
-            rows, skipped, errors = _check(pinned, source, catalog, staged, cap, progress)
+        with staging(connection) as staged:
+            rows, skipped, errors = _check(pinned, source, catalog, staged, zone, cap, workers,
+                                           progress)  # fmt: skip
             errors.raise_if_any()
             result = ImportResult("responses", source.name, rows, staged.rows, 0, skipped)
             try:
@@ -217,12 +230,75 @@ def import_responses(
     return result
 
 
+# A chunk of a file as read: its header, its rows as (line, fields), and the problems the
+# reader found among them (malformed lines), as (line, column, message).
+_Chunk = tuple[list[str], list[tuple[int, list[str]]], list[tuple[int | None, str, str]]]
+
+
+class _CheckedChunk(NamedTuple):
+    rows: int
+    errors: list[tuple[int | None, str, str]]  # in line order, the reader's included
+    staged: list[StagedResponse]
+
+
+@dataclass
+class _Checker:
+    """What a process checking chunks needs, set once per process."""
+
+    lookups: _Lookups
+    now: datetime
+    encode: StageEncoder
+
+
+_checker: _Checker | None = None
+
+
+def _start_checking(
+    lookups: _Lookups, now: datetime, zone: ZoneInfo, stored_at: datetime, dialect: str
+) -> None:
+    global _checker
+    _checker = _Checker(lookups, now, StageEncoder(dialect, zone, stored_at))
+
+
+def _check_chunk(chunk: _Chunk) -> _CheckedChunk:
+    """Check a chunk's rows against their forms (in a worker process for a large file)."""
+    assert _checker is not None, "_start_checking runs first"
+    header, rows, reader_errors = chunk
+    found = ErrorLog("", cap=sys.maxsize)
+    staged: list[StagedResponse] = []
+    for line, fields in rows:
+        record = _record(Row(line, dict(zip(header, fields, strict=True))), found,
+                         _checker.lookups, _checker.now)  # fmt: skip
+        if record is not None:
+            staged.append(_checker.encode(line, record))
+    errors = sorted(reader_errors + found.drain(), key=lambda error: error[0] or 0)
+    return _CheckedChunk(len(rows), errors, staged)
+
+
+def _chunks(
+    source: CsvSource, question_ids: set[str], progress: Progress | None
+) -> Iterator[_Chunk]:
+    found = ErrorLog(source.name, cap=sys.maxsize)
+    rows: list[tuple[int, list[str]]] = []
+    records = source.records(
+        CONTEXT_COLUMNS, found, extra=question_ids.__contains__, progress=progress
+    )
+    for record in records:
+        rows.append(record)
+        if len(rows) == _CHUNK:
+            yield source.header, rows, found.drain()
+            rows = []
+    yield source.header, rows, found.drain()
+
+
 def _check(
     session: Session,
     source: CsvSource,
     catalog: FormCatalog,
     staged: Staging,
+    zone: ZoneInfo,
     cap: int,
+    workers: int,
     progress: Progress | None,
 ) -> tuple[int, int, ErrorLog]:
     """Read and check every row; stage the new ones. (rows, already stored, errors)."""
@@ -235,48 +311,24 @@ def _check(
         question_ids=question_ids,
     )
     errors = ErrorLog(source.name, cap)
-    connection = session.connection()
     now = clock.now()
-    rows = skipped = 0
-    batch: dict[uuid.UUID, tuple[int, ResponseRecord]] = {}
-
-    def flush() -> None:
-        nonlocal skipped
-        stored = stored_fingerprints(connection, list(batch))
-        fresh: list[ResponseRecord] = []
-        for response_id, (line, record) in batch.items():
-            known = stored.get(response_id)
-            if known is None:
-                fresh.append(record)
-            elif known == record.content_sha256:
-                skipped += 1
-            else:
-                errors.add(line, "id", f"{response_id} is already stored with other content")
-        if not errors.total:
-            staged.add(fresh)
-        batch.clear()
-
+    rows = 0
+    checked = ordered_map(
+        _check_chunk,
+        _chunks(source, question_ids, progress),
+        workers=workers,
+        setup=_start_checking,
+        setup_args=(lookups, now, zone, now, staged.dialect),
+    )
     try:
-        for row in source.rows(
-            CONTEXT_COLUMNS, errors, extra=question_ids.__contains__, progress=progress
-        ):
-            rows += 1
-            record = _record(row, errors, lookups, now)
-            if record is None:
-                continue
-            earlier = batch.get(record.id)
-            if earlier is not None:
-                if earlier[1].content_sha256 != record.content_sha256:
-                    errors.add(
-                        row.line, "id", f"{record.id} also on line {earlier[0]}, other content"
-                    )
-                else:
-                    skipped += 1
-                continue
-            batch[record.id] = (row.line, record)
-            if len(batch) >= _BATCH:
-                flush()
-        flush()
+        for chunk in checked:
+            rows += chunk.rows
+            for line, column, message in chunk.errors:
+                errors.add(line, column, message)
+            staged.add(chunk.staged)
     finally:
         source.close()
+    skipped, repeats = staged.leave_out_known()
+    for line, message in repeats:
+        errors.add(line, "id", message)
     return rows, skipped, errors

@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from app import clock, tallied_months
-from app.bulk import bulk_insert
+from app.bulk import encoder, insert_encoded
 from app.models import metadata
 from app.months import Month
 from app.surveys.forms import SurveyFormDefinition, encode_codes
@@ -65,45 +65,51 @@ class ResponseRecord(NamedTuple):
         """Left out of the analysis by a quality flag (the one place this is decided)."""
         return self.flag_repeat_device or self.flag_too_fast is True or self.flag_straight_line
 
-    def rows(
-        self, zone: ZoneInfo, stored_at: datetime
-    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        """The response row, its multiple-choice rows and its text rows."""
+    def response_row(self, zone: ZoneInfo, stored_at: datetime) -> tuple[Any, ...]:
+        """The response's row, in the order of ``RESPONSE_COLUMNS`` (the table's)."""
         local_date = self.submitted_at.astimezone(zone).date()
-        month = str(Month.of(local_date))
-        response = {
-            "id": self.id,
-            "submitted_at": self.submitted_at,
-            "local_date": local_date,
-            "month": month,
-            "started_at": self.started_at,
-            "unit_id": self.unit_id,
-            "counter_id": self.counter_id,
-            "invitation_id": self.invitation_id,
-            "sector_code": self.sector_code,
-            "procedure_code": self.procedure_code,
-            "channel": self.channel,
-            "form_id": self.form.id,
-            "form_version": self.form.version,
-            "language": self.language,
-            "source": self.source,
-            "flag_repeat_device": self.flag_repeat_device,
-            "flag_too_fast": self.flag_too_fast,
-            "flag_straight_line": self.flag_straight_line,
-            "excluded": self.excluded,
-            "answer_codes": encode_codes(self.form, self.codes),
-            "content_sha256": self.content_sha256,
-            "device_hash": self.device_hash,
-            "created_at": stored_at,
-        }
+        return (
+            self.id,
+            self.submitted_at,
+            local_date,
+            str(Month.of(local_date)),
+            self.started_at,
+            self.unit_id,
+            self.counter_id,
+            self.invitation_id,
+            self.sector_code,
+            self.procedure_code,
+            self.channel,
+            self.form.id,
+            self.form.version,
+            self.language,
+            self.source,
+            encode_codes(self.form, self.codes),
+            self.flag_repeat_device,
+            self.flag_too_fast,
+            self.flag_straight_line,
+            self.excluded,
+            self.device_hash,
+            self.content_sha256,
+            stored_at,
+        )
+
+    def choice_rows(self) -> list[tuple[uuid.UUID, str, int]]:
+        """Its multiple-choice answers as (response id, question id, code)."""
         multi = self.form.multi_choice_ids
-        choices = [
-            {"response_id": self.id, "question_id": qid, "code": code}
-            for qid, code in self.codes
-            if qid in multi
-        ]
-        texts = [{"response_id": self.id, "question_id": qid, "text": t} for qid, t in self.texts]
-        return response, choices, texts
+        return [(self.id, qid, code) for qid, code in self.codes if qid in multi]
+
+    def text_rows(self) -> list[tuple[uuid.UUID, str, str]]:
+        """Its free texts as (response id, question id, text)."""
+        return [(self.id, qid, text) for qid, text in self.texts]
+
+
+RESPONSE_COLUMNS = tuple(column.name for column in metadata.tables["response"].columns)
+_MONTH, _EXCLUDED = RESPONSE_COLUMNS.index("month"), RESPONSE_COLUMNS.index("excluded")
+ANSWER_COLUMNS = {
+    "choice_answer": ("response_id", "question_id", "code"),
+    "text_answer": ("response_id", "question_id", "text"),
+}
 
 
 def insert_records(
@@ -113,25 +119,16 @@ def insert_records(
     the months they fall in are forgotten in the same transaction."""
     if not records:
         return
-    responses: list[dict[str, Any]] = []
-    choices: list[dict[str, Any]] = []
-    texts: list[dict[str, Any]] = []
     stored_at = clock.now()
-    for record in records:
-        response, record_choices, record_texts = record.rows(zone, stored_at)
-        responses.append(response)
-        choices.extend(record_choices)
-        texts.extend(record_texts)
-    bulk_insert(connection, metadata.tables["response"], responses)
-    bulk_insert(connection, metadata.tables["choice_answer"], choices)
-    bulk_insert(connection, metadata.tables["text_answer"], texts)
-    tallied_months.forget(connection, {row["month"] for row in responses if not row["excluded"]})
-
-
-def stored_fingerprints(connection: Connection, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """The content fingerprints of those of ``ids`` already stored."""
-    if not ids:
-        return {}
-    table = metadata.tables["response"]
-    rows = connection.execute(select(table.c.id, table.c.content_sha256).where(table.c.id.in_(ids)))
-    return {row.id: row.content_sha256 for row in rows}
+    responses = [record.response_row(zone, stored_at) for record in records]
+    choices = [row for record in records for row in record.choice_rows()]
+    texts = [row for record in records for row in record.text_rows()]
+    for name, columns, rows in (
+        ("response", RESPONSE_COLUMNS, responses),
+        ("choice_answer", ANSWER_COLUMNS["choice_answer"], choices),
+        ("text_answer", ANSWER_COLUMNS["text_answer"], texts),
+    ):
+        table = metadata.tables[name]
+        encode = encoder(table, columns, connection.dialect)
+        insert_encoded(connection, table, columns, [encode(row) for row in rows])
+    tallied_months.forget(connection, {row[_MONTH] for row in responses if not row[_EXCLUDED]})

@@ -203,3 +203,37 @@ def test_a_duplicate_id_inside_one_file(
     twin = dict(other, overall="1")
     errors = rejected(session, catalog, write_csv(tmp_path / "twin.csv", [other, twin]))
     assert errors[0][:2] == (3, "id")
+
+
+def test_a_file_checked_on_several_cores_is_stored_and_refused_as_on_one(
+    session: Session, catalog: FormCatalog, tmp_path: Path
+) -> None:
+    # Three chunks of 2,000 rows; the repeated row crosses a chunk's edge.
+    rows = [response_row(overall=str(1 + n % 5)) for n in range(4_500)]
+    rows.append(dict(rows[10]))
+    path = write_csv(tmp_path / "big.csv", rows)
+    bad = [dict(row) for row in rows]
+    bad[7]["overall"], bad[2_500]["unit_code"], bad[4_499]["id"] = "7", "99999", "x"
+    bad_path = write_csv(tmp_path / "bad.csv", bad)
+
+    def run(file: Path, workers: int) -> ImportResult:
+        source = CsvSource.open(file)
+        return import_responses(session, source, catalog, ZONE, 50, "test", workers=workers)
+
+    refused = []
+    for workers in (1, 2):
+        with pytest.raises(ImportRejected) as caught:
+            run(bad_path, workers)
+        refused.append([(e.line, e.field, e.message) for e in caught.value.errors])
+    assert refused[0] == refused[1]
+    assert [(line, column) for line, column, _ in refused[1]] == [
+        (9, "overall"), (2502, "unit_code"), (4501, "id")
+    ]  # fmt: skip
+
+    result = run(path, workers=2)
+    assert (result.rows, result.inserted, result.skipped) == (4_501, 4_500, 1)
+    again = run(path, workers=1)
+    assert (again.inserted, again.skipped) == (0, 4_501), "one process sees the same content"
+    last = session.get(Response, uuid.UUID(rows[4_499]["id"]))
+    assert last is not None
+    assert last.channel == rows[4_499]["channel"]
