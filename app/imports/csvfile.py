@@ -59,7 +59,8 @@ class ErrorLog:
             more = f" (first {shown} shown)" if shown < self.total else ""
             raise ImportRejected(
                 f"{self.source}: {self.total} error(s){more}; nothing was imported",
-                self.errors,
+                # In line order, though some are found after the file is read (its ids)
+                sorted(self.errors, key=lambda error: error.line or 0),
                 total_errors=self.total,
             )
 

@@ -237,3 +237,14 @@ def test_a_file_checked_on_several_cores_is_stored_and_refused_as_on_one(
     last = session.get(Response, uuid.UUID(rows[4_499]["id"]))
     assert last is not None
     assert last.channel == rows[4_499]["channel"]
+
+
+def test_an_id_stored_with_other_content_is_named_in_line_order(
+    session: Session, catalog: FormCatalog, tmp_path: Path
+) -> None:
+    kept = response_row()
+    run_import(session, catalog, write_csv(tmp_path / "first.csv", [kept]))
+    rows = [response_row(), dict(kept, overall="1"), response_row(overall="7")]
+    errors = rejected(session, catalog, write_csv(tmp_path / "second.csv", rows))
+    assert [(line, column) for line, column, _ in errors] == [(3, "id"), (4, "overall")]
+    assert errors[0][2] == f"{kept['id']} is already stored with other content"
