@@ -2,7 +2,7 @@
 memory, and the longest another writer (a counter's submission) waited for the write lock
 meanwhile.
 
-    python -m bench.import_responses [--rows 1000000]
+    python -m bench.import_responses [--rows 1000000] [--postgres SERVER_URL]
 
 Goal (issue 2): 1,000,000 responses in ≤ 60 s with ≤ 500 MB peak memory. Goal (issue 14):
 an import never holds the lock long enough for a submission to fail (its wait ≪ 30 s).
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.seeding.reference import REFERENCE_DIR
-from bench.common import SIPAS, seeded_sqlite, sipas_env, tree_rss_mb
+from bench.common import SIPAS, seeded, sipas_env, tree_rss_mb
 
 OUT = Path(__file__).resolve().parent / "out"
 HEADER = [
@@ -64,17 +64,21 @@ def write_responses(path: Path, rows: int, seed: int = 7) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="import into PostgreSQL")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     csv_path = OUT / f"responses-{args.rows}.csv"
     if not csv_path.exists():
         print(f"writing {args.rows:,} responses to {csv_path} …")
         write_responses(csv_path, args.rows)
-    url = seeded_sqlite(OUT / "import-bench.db")
+    url = seeded(args.postgres, "import-bench")
     waits: list[float] = []
     done = threading.Event()
-    prober = threading.Thread(target=probe_write_lock, args=(OUT / "import-bench.db", done, waits))
-    prober.start()
+    # PostgreSQL has no database-wide write lock to wait for: only SQLite's is probed.
+    path = OUT / "import-bench.db"
+    prober = threading.Thread(target=probe_write_lock, args=(path, done, waits))
+    if not args.postgres:
+        prober.start()
     started = time.perf_counter()
     importer = subprocess.Popen(
         [SIPAS, "import", "responses", str(csv_path)],
@@ -89,16 +93,23 @@ def main() -> None:
             time.sleep(0.2)
     finally:
         done.set()
-        prober.join()
+        if prober.is_alive():
+            prober.join()
     if importer.returncode:
         raise SystemExit(f"the import failed ({importer.returncode})")
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    database = "PostgreSQL" if args.postgres else "SQLite"
     print(
-        f"import responses (SQLite): {args.rows:,} rows in {elapsed:.1f} s "
+        f"import responses ({database}): {args.rows:,} rows in {elapsed:.1f} s "
         f"({args.rows / elapsed:,.0f} rows/s), peak memory {together_mb:.0f} MB for the "
-        f"import's processes together ({peak_mb:.0f} MB the largest); meanwhile another "
-        f"writer took the lock {len(waits)} times, the longest wait {max(waits):.2f} s"
+        f"import's processes together ({peak_mb:.0f} MB the largest)"
+        + (
+            f"; meanwhile another writer took the lock {len(waits)} times, the longest "
+            f"wait {max(waits):.2f} s"
+            if waits
+            else ""
+        )
     )
 
 
