@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
@@ -141,6 +142,18 @@ class Procedure(SQLModel, table=True):
     name: str = Field(sa_type=Text)
     sector_code: str = Field(foreign_key="sector.code", index=True)
     unit_level: str = Field(max_length=20)
+
+
+class ReferenceVersion(SQLModel, table=True):
+    """One row whose token changes, in the same transaction, with every change to the
+    counters, sectors or procedures (triggers of migration 0020): a process keeps its copy
+    of them while the token it read them at is current (app.reference_cache)."""
+
+    __tablename__ = "reference_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: int = Field(default=1, primary_key=True)
+    token: int = Field(sa_type=BigInteger)
 
 
 class SurveyForm(SQLModel, table=True):

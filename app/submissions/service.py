@@ -17,7 +17,8 @@ from app.alerts.outbox import raise_alerts
 from app.config import Settings
 from app.db import write_together
 from app.errors import Conflict, FieldError, Gone, Invalid
-from app.models import UNKNOWN_SECTOR, Procedure, Response, Sector
+from app.models import UNKNOWN_SECTOR, Response
+from app.reference_cache import reference
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
@@ -79,12 +80,11 @@ def record_submission(
         errors.append(FieldError(field, f"no form '{body.form_id}' version {body.form_version}"))
     elif link is not None and link.channel not in form.channels:
         errors.append(FieldError("form_id", f"form '{form.id}' is not used on {link.channel}"))
+    listed = reference(session.connection())
     procedure = (link.procedure_code if link else None) or body.procedure_code
     procedure_sector = None
     if procedure:
-        procedure_sector = session.exec(
-            select(Procedure.sector_code).where(Procedure.code == procedure)
-        ).first()
+        procedure_sector = listed.procedures.get(procedure)
         if procedure_sector is None:
             errors.append(FieldError("procedure_code", f"unknown procedure '{procedure}'"))
     served = link.sector if link else None
@@ -96,7 +96,7 @@ def record_submission(
     sector = served or given or procedure_sector
     if sector is None:
         errors.append(FieldError("sector", "this counter serves several sectors: say which"))
-    elif session.exec(select(Sector.code).where(Sector.code == sector)).first() is None:
+    elif sector not in listed.sectors:
         errors.append(FieldError("sector", f"unknown sector '{sector}'"))
     elif procedure_sector is not None and procedure_sector != sector:
         errors.append(

@@ -10,13 +10,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.audit import record_action
 from app.db import writes
 from app.errors import FieldError, Forbidden, Gone, Invalid
 from app.models import Counter, Invitation, Procedure, Unit, utc_now
 from app.principals import Principal
+from app.reference_cache import reference
 
 INVITATION_DAYS = 30
 
@@ -45,11 +46,10 @@ def new_slug() -> str:
 def resolve_link(session: Session, slug: str, now: datetime | None = None) -> Link | None:
     """The link behind ``slug``; None when there is none; Gone when an invitation was used
     or has expired."""
-    counter = session.exec(
-        select(Counter).where(Counter.slug == slug, col(Counter.active).is_(True))
-    ).first()
+    counter = reference(session.connection()).counters.get(slug)
     if counter is not None:
-        return Link(counter.unit_id, "counter", counter_id=counter.id, sector=counter.sector_code)
+        return Link(counter.unit_id, "counter", counter_id=counter.counter_id,
+                    sector=counter.sector_code)  # fmt: skip
     invitation = session.exec(select(Invitation).where(Invitation.slug == slug)).first()
     if invitation is None:
         return None

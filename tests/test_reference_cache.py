@@ -1,0 +1,81 @@
+"""Counters, sectors and procedures are kept per process, and every writer's change is
+seen at the next lookup: triggers give the database a new token with each change."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from app.db import create_db_engine
+from app.models import Counter, Unit
+from app.reference_cache import reference
+from app.seeding.reference import seed_reference
+from app.surveys.forms import FormCatalog
+
+
+@pytest.fixture
+def engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as session:
+        seed_reference(session, catalog)
+    yield engine
+    engine.dispose()
+
+
+def counters(engine: Engine) -> dict[str, int | None]:
+    with engine.connect() as connection:
+        return {slug: link.counter_id for slug, link in reference(connection).counters.items()}
+
+
+def add_counter(engine: Engine, slug: str) -> int:
+    with Session(engine) as session:
+        unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
+        assert unit_id is not None
+        counter = Counter(unit_id=unit_id, code=slug, name="Quầy", slug=slug)
+        session.add(counter)
+        session.commit()
+        assert counter.id is not None
+        return counter.id
+
+
+def test_a_counter_added_or_closed_anywhere_is_seen_at_the_next_lookup(engine: Engine) -> None:
+    assert counters(engine) == {}
+    first = add_counter(engine, "quay-1")
+    assert counters(engine) == {"quay-1": first}
+    # Another process, plain SQL: no code of ours is told.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE counter SET active = false WHERE slug = 'quay-1'"))
+    assert counters(engine) == {}
+
+
+def test_sectors_and_procedures_changed_by_sql_are_seen(engine: Engine) -> None:
+    with engine.connect() as connection:
+        before = reference(connection)
+    assert "land" in before.sectors
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE procedure SET sector_code = 'justice' "
+                                "WHERE code = (SELECT min(code) FROM procedure)"))  # fmt: skip
+        changed = connection.execute(text("SELECT min(code) FROM procedure")).scalar_one()
+    with engine.connect() as connection:
+        after = reference(connection)
+    assert after.token != before.token
+    assert after.procedures[changed] == "justice"
+
+
+def test_a_copy_read_inside_a_rolled_back_change_is_never_used_after(engine: Engine) -> None:
+    with engine.connect() as connection:
+        committed = reference(connection).token
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        unit_id = connection.execute(text("SELECT id FROM unit WHERE code = '10507'")).scalar()
+        connection.execute(
+            text("INSERT INTO counter (unit_id, code, name, slug, active, created_at) "
+                 "VALUES (:unit, 'X', 'X', 'rolled-back', true, '2026-12-01 00:00:00')"),
+            {"unit": unit_id},
+        )  # fmt: skip
+        assert "rolled-back" in reference(connection).counters
+        transaction.rollback()
+    with engine.connect() as connection:
+        assert reference(connection).token == committed
+    assert "rolled-back" not in counters(engine)
