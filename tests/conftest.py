@@ -151,6 +151,16 @@ def scratch_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def seeded_scratch(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:
+    """An engine on the scratch database, loaded with the reference data."""
+    engine = create_db_engine(scratch_database_url)
+    with Session(engine) as session:
+        seed_reference(session, catalog)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def cli_env(
     monkeypatch: pytest.MonkeyPatch, scratch_database_url: str, tmp_path: Path
 ) -> Iterator[str]:

@@ -1,26 +1,11 @@
 """Counters, sectors and procedures are kept per process, and every writer's change is
 seen at the next lookup: triggers give the database a new token with each change."""
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from app.db import create_db_engine
 from app.models import Counter, Unit
 from app.reference_cache import reference
-from app.seeding.reference import seed_reference
-from app.surveys.forms import FormCatalog
-
-
-@pytest.fixture
-def engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:
-    engine = create_db_engine(scratch_database_url)
-    with Session(engine) as session:
-        seed_reference(session, catalog)
-    yield engine
-    engine.dispose()
 
 
 def counters(engine: Engine) -> dict[str, int | None]:
@@ -39,34 +24,38 @@ def add_counter(engine: Engine, slug: str) -> int:
         return counter.id
 
 
-def test_a_counter_added_or_closed_anywhere_is_seen_at_the_next_lookup(engine: Engine) -> None:
-    assert counters(engine) == {}
-    first = add_counter(engine, "quay-1")
-    assert counters(engine) == {"quay-1": first}
+def test_a_counter_added_or_closed_anywhere_is_seen_at_the_next_lookup(
+    seeded_scratch: Engine,
+) -> None:
+    assert counters(seeded_scratch) == {}
+    first = add_counter(seeded_scratch, "quay-1")
+    assert counters(seeded_scratch) == {"quay-1": first}
     # Another process, plain SQL: no code of ours is told.
-    with engine.begin() as connection:
+    with seeded_scratch.begin() as connection:
         connection.execute(text("UPDATE counter SET active = false WHERE slug = 'quay-1'"))
-    assert counters(engine) == {}
+    assert counters(seeded_scratch) == {}
 
 
-def test_sectors_and_procedures_changed_by_sql_are_seen(engine: Engine) -> None:
-    with engine.connect() as connection:
+def test_sectors_and_procedures_changed_by_sql_are_seen(seeded_scratch: Engine) -> None:
+    with seeded_scratch.connect() as connection:
         before = reference(connection)
     assert "land" in before.sectors
-    with engine.begin() as connection:
+    with seeded_scratch.begin() as connection:
         connection.execute(text("UPDATE procedure SET sector_code = 'justice' "
                                 "WHERE code = (SELECT min(code) FROM procedure)"))  # fmt: skip
         changed = connection.execute(text("SELECT min(code) FROM procedure")).scalar_one()
-    with engine.connect() as connection:
+    with seeded_scratch.connect() as connection:
         after = reference(connection)
     assert after.token != before.token
     assert after.procedures[changed] == "justice"
 
 
-def test_a_copy_read_inside_a_rolled_back_change_is_never_used_after(engine: Engine) -> None:
-    with engine.connect() as connection:
+def test_a_copy_read_inside_a_rolled_back_change_is_never_used_after(
+    seeded_scratch: Engine,
+) -> None:
+    with seeded_scratch.connect() as connection:
         committed = reference(connection).token
-    with engine.connect() as connection:
+    with seeded_scratch.connect() as connection:
         transaction = connection.begin()
         unit_id = connection.execute(text("SELECT id FROM unit WHERE code = '10507'")).scalar()
         connection.execute(
@@ -76,6 +65,6 @@ def test_a_copy_read_inside_a_rolled_back_change_is_never_used_after(engine: Eng
         )  # fmt: skip
         assert "rolled-back" in reference(connection).counters
         transaction.rollback()
-    with engine.connect() as connection:
+    with seeded_scratch.connect() as connection:
         assert reference(connection).token == committed
-    assert "rolled-back" not in counters(engine)
+    assert "rolled-back" not in counters(seeded_scratch)

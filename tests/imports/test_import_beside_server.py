@@ -2,7 +2,6 @@
 publishes it in one short transaction, all of the file or none of it."""
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,11 @@ from app.db import create_db_engine
 from app.imports.csvfile import CsvSource, ImportRejected
 from app.imports.responses import import_responses
 from app.models import Response, Volume
-from app.seeding.reference import seed_reference
 from app.surveys.forms import FormCatalog
 from tests.conftest import CITY
 from tests.factories import response_row, write_csv
 
 pytestmark = pytest.mark.load
-
-
-@pytest.fixture
-def engine(scratch_database_url: str, catalog: FormCatalog) -> Iterator[Engine]:
-    engine = create_db_engine(scratch_database_url)
-    with Session(engine) as session:
-        seed_reference(session, catalog)
-    yield engine
-    engine.dispose()
 
 
 STORE_A_VOLUME = (
@@ -54,7 +43,7 @@ def another_writer_stores_a_volume(url: str, month: str) -> None:
 
 
 def test_other_writers_store_while_an_import_checks_its_file(
-    engine: Engine, scratch_database_url: str, catalog: FormCatalog, tmp_path: Path
+    seeded_scratch: Engine, scratch_database_url: str, catalog: FormCatalog, tmp_path: Path
 ) -> None:
     path = write_csv(tmp_path / "paper.csv", [response_row() for _ in range(300)])
     written: list[str] = []
@@ -64,28 +53,28 @@ def test_other_writers_store_while_an_import_checks_its_file(
         another_writer_stores_a_volume(scratch_database_url, month)
         written.append(month)
 
-    with Session(engine) as session:
+    with Session(seeded_scratch) as session:
         result = import_responses(session, CsvSource.open(path), catalog, CITY, cap=50,
                                   actor="test", progress=meanwhile)  # fmt: skip
     assert (result.inserted, len(written)) == (300, 1)
-    with Session(engine) as session:
+    with Session(seeded_scratch) as session:
         assert session.exec(select(func.count()).select_from(Response)).one() == 300
         months = session.exec(select(Volume.month).where(Volume.month.in_(written))).all()  # type: ignore[attr-defined]
     assert list(months) == written
 
 
 def test_a_file_with_one_bad_row_at_its_end_stores_nothing(
-    engine: Engine, catalog: FormCatalog, tmp_path: Path
+    seeded_scratch: Engine, catalog: FormCatalog, tmp_path: Path
 ) -> None:
     rows = [response_row() for _ in range(2500)] + [response_row(overall="9")]
     path = write_csv(tmp_path / "late-error.csv", rows)
-    with Session(engine) as session, pytest.raises(ImportRejected) as refused:
+    with Session(seeded_scratch) as session, pytest.raises(ImportRejected) as refused:
         import_responses(session, CsvSource.open(path), catalog, CITY, cap=50, actor="test")
     assert [(e.line, e.field) for e in refused.value.errors] == [(2502, "overall")]
-    with Session(engine) as session:
+    with Session(seeded_scratch) as session:
         assert session.exec(select(func.count()).select_from(Response)).one() == 0
     # and the next import on the same database starts from empty staging tables
     good = write_csv(tmp_path / "good.csv", [response_row() for _ in range(3)])
-    with Session(engine) as session:
+    with Session(seeded_scratch) as session:
         assert import_responses(session, CsvSource.open(good), catalog, CITY, cap=50,
                                 actor="test").inserted == 3  # fmt: skip
