@@ -52,7 +52,7 @@ def encoder(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Encoder
         row = list(values)
         for index, convert in conversions:
             value = row[index]
-            if value is not None:  # None is NULL for every type: no call needed
+            if value is not None:  # NULL for every type these tables use (none is JSON)
                 row[index] = convert(value)
         return tuple(row)
 

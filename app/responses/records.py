@@ -105,7 +105,8 @@ class ResponseRecord(NamedTuple):
 
 
 RESPONSE_COLUMNS = tuple(column.name for column in metadata.tables["response"].columns)
-_MONTH, _EXCLUDED = RESPONSE_COLUMNS.index("month"), RESPONSE_COLUMNS.index("excluded")
+# Where a response row holds its month and its exclusion
+MONTH_AT, EXCLUDED_AT = RESPONSE_COLUMNS.index("month"), RESPONSE_COLUMNS.index("excluded")
 ANSWER_COLUMNS = {
     "choice_answer": ("response_id", "question_id", "code"),
     "text_answer": ("response_id", "question_id", "text"),
@@ -131,4 +132,4 @@ def insert_records(
         table = metadata.tables[name]
         encode = encoder(table, columns, connection.dialect)
         insert_encoded(connection, table, columns, [encode(row) for row in rows])
-    tallied_months.forget(connection, {row[_MONTH] for row in responses if not row[_EXCLUDED]})
+    tallied_months.forget(connection, {row[MONTH_AT] for row in responses if not row[EXCLUDED_AT]})

@@ -18,13 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, delete, func, insert, select
 
 from app import tallied_months
-from app.bulk import dialect_named, encoder, insert_encoded, table_order
+from app.bulk import dialect_named, encoder, insert_encoded
 from app.models import metadata
-from app.responses.records import ANSWER_COLUMNS, RESPONSE_COLUMNS, ResponseRecord
+from app.responses.records import ANSWER_COLUMNS, MONTH_AT, RESPONSE_COLUMNS, ResponseRecord
 
 _TABLES = ("response", "choice_answer", "text_answer")
-# SQLite's page cache for the temporary tables (2 MB by default)
-_TEMP_CACHE_KB = 128 * 1024
 _staging = MetaData()
 
 
@@ -43,8 +41,7 @@ def _stage(name: str) -> Table:
 
 
 _STAGE = {name: _stage(name) for name in _TABLES}
-_COLUMNS = {name: table_order(table, table.c.keys()) for name, table in _STAGE.items()}
-_MONTH = RESPONSE_COLUMNS.index("month")
+_COLUMNS = {name: tuple(table.c.keys()) for name, table in _STAGE.items()}
 # SQLite's default limit of bound parameters is 32,766 (999 before 3.32)
 _LINES_PER_DELETE = 900
 
@@ -73,7 +70,7 @@ class StageEncoder:
     def __call__(self, line: int, record: ResponseRecord) -> StagedResponse:
         response = self._response(record.response_row(self._zone, self._stored_at))
         return StagedResponse(
-            None if record.excluded else response[_MONTH],
+            None if record.excluded else response[MONTH_AT],
             (*response, line),
             [(*self._choice(row), line) for row in record.choice_rows()],
             [(*self._text(row), line) for row in record.text_rows()],
@@ -188,8 +185,6 @@ class Staging:
 def staging(connection: Connection) -> Iterator[Staging]:
     """Empty temporary tables on ``connection`` for the block, dropped after it."""
     _drop(connection)
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"PRAGMA temp.cache_size = -{_TEMP_CACHE_KB}")
     for table in _STAGE.values():
         table.create(connection)
     try:
