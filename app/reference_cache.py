@@ -1,19 +1,20 @@
-"""Counters, sectors and procedures, read once per change of any of them.
+"""Counters, sectors, procedures and alert rules, read once per change of any of them.
 
 Every submission and every survey page looks them up; they change a few times a month.
-Triggers (migration 0020) give ``reference_version`` a new random token in every
-transaction that changes them, whoever writes: a route, the CLI, another server process,
-plain SQL. Each use reads that one row (a primary-key lookup) and keeps this process's
-copy while the token is the one it was read at.
+Triggers (migrations 0020 and 0021) give ``reference_version`` a new random token in
+every transaction that changes them, whoever writes: a route, the CLI, another server
+process, plain SQL. Each use reads that one row (a primary-key lookup) and keeps this
+process's copy while the token is the one it was read at.
 """
 
+import weakref
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
-from app.models import Counter, Procedure, Sector
+from app.models import AlertRule, Counter, Procedure, Sector
 
 
 class CounterLink(NamedTuple):
@@ -30,10 +31,12 @@ class Reference:
     counters: dict[str, CounterLink]  # by slug, the active ones
     sectors: frozenset[str]
     procedures: dict[str, str]  # code → its sector
+    # The active ones; shared by threads, so read, never changed.
+    alert_rules: tuple[AlertRule, ...]
 
 
 # By database: a process may talk to several (the tests do).
-_copies: dict[str, Reference] = {}
+_copies: "weakref.WeakKeyDictionary[Engine, Reference]" = weakref.WeakKeyDictionary()
 # On every request: as plain SQL it costs a tenth of the lookups it saves.
 _CURRENT = "SELECT token FROM reference_version"
 
@@ -41,12 +44,11 @@ _CURRENT = "SELECT token FROM reference_version"
 def reference(connection: Connection) -> Reference:
     """The current counters, sectors and procedures, as ``connection`` sees them."""
     token = connection.exec_driver_sql(_CURRENT).scalar_one()
-    key = connection.engine.url.render_as_string(hide_password=False)
-    copy = _copies.get(key)
+    copy = _copies.get(connection.engine)
     if copy is None or copy.token != token:
         # Read after the token: a change committed in between gives a newer copy under
         # the older token, which the next use finds stale and reads again.
-        copy = _copies[key] = _read(connection, token)
+        copy = _copies[connection.engine] = _read(connection, token)
     return copy
 
 
@@ -64,4 +66,10 @@ def _read(connection: Connection, token: int) -> Reference:
         },
         frozenset(connection.execute(select(col(Sector.code))).scalars()),
         dict(connection.execute(select(col(Procedure.code), col(Procedure.sector_code))).all()),
+        tuple(
+            AlertRule(**rule._mapping)
+            for rule in connection.execute(
+                select(AlertRule).where(col(AlertRule.active).is_(True)).order_by(AlertRule.id)
+            )
+        ),
     )

@@ -4,7 +4,7 @@ seen at the next lookup: triggers give the database a new token with each change
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from app.models import Counter, Unit
+from app.models import AlertRule, Counter, Unit
 from app.reference_cache import reference
 
 
@@ -68,3 +68,18 @@ def test_a_copy_read_inside_a_rolled_back_change_is_never_used_after(
     with seeded_scratch.connect() as connection:
         assert reference(connection).token == committed
     assert "rolled-back" not in counters(seeded_scratch)
+
+
+def test_alert_rules_switched_on_or_off_anywhere_are_seen(seeded_scratch: Engine) -> None:
+    def active_rules() -> list[str]:
+        with seeded_scratch.connect() as connection:
+            return [rule.name for rule in reference(connection).alert_rules]
+
+    before = active_rules()
+    with Session(seeded_scratch) as session:
+        session.add(AlertRule(name="Bất mãn", scope="city", overall_at_most=2, recipient="unit"))
+        session.commit()
+    assert active_rules() == [*before, "Bất mãn"]
+    with seeded_scratch.begin() as connection:
+        connection.execute(text("UPDATE alert_rule SET active = false WHERE name = 'Bất mãn'"))
+    assert active_rules() == before

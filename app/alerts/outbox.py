@@ -5,18 +5,19 @@ and an alert never names a response that was rolled back."""
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app import clock
 from app.alerts.conditions import due_at, facts_of, matches
-from app.models import Alert, AlertRule, FeedbackCase
+from app.models import Alert, FeedbackCase
+from app.reference_cache import reference
 from app.responses.records import ResponseRecord
 
 
 def raise_alerts(session: Session, record: ResponseRecord, zone: ZoneInfo) -> FeedbackCase | None:
     """Add the alerts ``record`` raises, and its case, to the caller's write transaction;
     the case, or None when no active rule matches."""
-    rules = session.exec(select(AlertRule).where(col(AlertRule.active).is_(True))).all()
+    rules = reference(session.connection()).alert_rules
     if not rules:
         return None
     facts = facts_of(

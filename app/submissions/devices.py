@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.models import Response
@@ -49,15 +50,32 @@ def device_keys(secret: str, zone: ZoneInfo, at: datetime, trace: DeviceTrace) -
     return tuple(_day_key(secret, day, trace) for day in days)
 
 
+# Built once: every submission from a device asks it (two keys: a window over midnight
+# asks for the day before too; one key is given twice).
+_EARLIER = (
+    select(col(Response.id))
+    .where(
+        col(Response.device_hash).in_([bindparam("today"), bindparam("day_before")]),
+        col(Response.counter_id) == bindparam("counter_id"),
+        col(Response.submitted_at) >= bindparam("since"),
+    )
+    .limit(1)
+)
+
+
 def is_repeat(
     session: Session, keys: tuple[str, ...], counter_id: int | None, at: datetime
 ) -> bool:
     """True when the same device answered at the same counter within the window."""
     if not keys or counter_id is None:
         return False
-    earlier = select(Response.id).where(
-        col(Response.device_hash).in_(keys),
-        Response.counter_id == counter_id,
-        Response.submitted_at >= at - REPEAT_WINDOW,
+    found = session.connection().execute(
+        _EARLIER,
+        {
+            "today": keys[0],
+            "day_before": keys[-1],
+            "counter_id": counter_id,
+            "since": at - REPEAT_WINDOW,
+        },
     )
-    return session.exec(earlier.limit(1)).first() is not None
+    return found.first() is not None

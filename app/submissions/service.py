@@ -24,7 +24,7 @@ from app.submissions.devices import DeviceTrace, device_keys, is_repeat
 from app.submissions.schemas import SubmissionIn
 from app.submissions.tokens import read_token
 from app.surveys.forms import FormCatalog, validate_answers
-from app.surveys.links import mark_used, resolve_link
+from app.surveys.links import counter_link, invitation_link, mark_used
 from app.text import NOT_UNICODE, surrogate_paths
 
 # Faster than this per answered question is faster than anyone reads: flagged, not refused.
@@ -70,7 +70,8 @@ def record_submission(
     digest = fingerprint(content)
     errors: list[FieldError] = []
     submitted_at = now or clock.now()
-    link = resolve_link(session, body.slug, submitted_at)
+    listed = reference(session.connection())
+    link = counter_link(listed, body.slug) or invitation_link(session, body.slug, submitted_at)
     if link is None:
         errors.append(FieldError("slug", "no survey has this link"))
     form = catalog.get(body.form_id, body.form_version)
@@ -80,7 +81,6 @@ def record_submission(
         errors.append(FieldError(field, f"no form '{body.form_id}' version {body.form_version}"))
     elif link is not None and link.channel not in form.channels:
         errors.append(FieldError("form_id", f"form '{form.id}' is not used on {link.channel}"))
-    listed = reference(session.connection())
     procedure = (link.procedure_code if link else None) or body.procedure_code
     procedure_sector = None
     if procedure:

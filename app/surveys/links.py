@@ -17,7 +17,7 @@ from app.db import writes
 from app.errors import FieldError, Forbidden, Gone, Invalid
 from app.models import Counter, Invitation, Procedure, Unit, utc_now
 from app.principals import Principal
-from app.reference_cache import reference
+from app.reference_cache import Reference, reference
 
 INVITATION_DAYS = 30
 
@@ -46,10 +46,23 @@ def new_slug() -> str:
 def resolve_link(session: Session, slug: str, now: datetime | None = None) -> Link | None:
     """The link behind ``slug``; None when there is none; Gone when an invitation was used
     or has expired."""
-    counter = reference(session.connection()).counters.get(slug)
-    if counter is not None:
-        return Link(counter.unit_id, "counter", counter_id=counter.counter_id,
-                    sector=counter.sector_code)  # fmt: skip
+    return counter_link(reference(session.connection()), slug) or invitation_link(
+        session, slug, now
+    )
+
+
+def counter_link(listed: Reference, slug: str) -> Link | None:
+    """The active counter whose standing link is ``slug``, as a link; None when none is."""
+    counter = listed.counters.get(slug)
+    if counter is None:
+        return None
+    return Link(counter.unit_id, "counter", counter_id=counter.counter_id,
+                sector=counter.sector_code)  # fmt: skip
+
+
+def invitation_link(session: Session, slug: str, now: datetime | None = None) -> Link | None:
+    """The invitation whose link is ``slug``; None when none is; Gone when it was used or
+    has expired."""
     invitation = session.exec(select(Invitation).where(Invitation.slug == slug)).first()
     if invitation is None:
         return None
