@@ -69,7 +69,7 @@ def _read(connection: Connection, token: int) -> Reference:
         tuple(
             AlertRule(**rule._mapping)
             for rule in connection.execute(
-                select(AlertRule).where(col(AlertRule.active).is_(True)).order_by(AlertRule.id)
+                select(AlertRule).where(col(AlertRule.active).is_(True)).order_by(col(AlertRule.id))
             )
         ),
     )
