@@ -173,6 +173,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status": "unavailable"}, status_code=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
         )
 
+    # The route every citizen's answer takes is matched first: a request is compared with
+    # the routes in order, and this one comes in the most often.
+    app.include_router(submissions_router)
     app.include_router(units_router)
     app.include_router(catalog_router)
     app.include_router(volumes_router)
@@ -188,7 +191,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(alert_pages_router)
     app.include_router(case_pages_router)
     app.include_router(comment_pages_router)
-    app.include_router(submissions_router)
     app.include_router(survey_page_router)
     app.include_router(opt_out_router)
     app.include_router(invitations_router)
