@@ -41,10 +41,33 @@ class DriverModel:
     separated: bool = False
 
 
+def distinct_rows(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """The distinct rows of ``rows`` and, for each row, the index of its distinct row:
+    ``np.unique(rows, axis=0, return_inverse=True)``, by one short sort per column.
+
+    Examples
+    --------
+    >>> patterns, which = distinct_rows(np.array([[1.0, 0.5], [0.0, 1.0], [1.0, 0.5]]))
+    >>> patterns.tolist(), which.tolist()
+    ([[0.0, 1.0], [1.0, 0.5]], [1, 0, 1])
+    """
+    # Each column ranked by its own distinct values, the ranks combined into one code per
+    # row and ranked again: sorting a few numbers per column, not whole rows.
+    code = np.zeros(rows.shape[0], dtype=np.int64)
+    for column in rows.T:
+        values, rank = np.unique(column, return_inverse=True)
+        _, code = np.unique(code * values.shape[0] + rank.ravel(), return_inverse=True)
+    code = code.ravel().astype(np.intp)
+    first = np.zeros(int(code.max()) + 1 if code.size else 0, dtype=np.intp)
+    first[code[::-1]] = np.arange(code.shape[0] - 1, -1, -1)
+    return rows[first], code
+
+
 def fit_drivers(
     names: tuple[str, ...],
     predictors: NDArray[np.float64],
     outcome: NDArray[np.float64],
+    pattern: NDArray[np.intp],
     count: NDArray[np.int64],
     cell: NDArray[np.intp],
     cell_size: NDArray[np.int64],
@@ -53,9 +76,10 @@ def fit_drivers(
 ) -> DriverModel | None:
     """Fit ``outcome ~ predictors`` over groups of identical responses.
 
-    ``predictors`` has one row per group (G × P), ``outcome`` is 0 or 1 per group; groups
-    with ``count`` responses sit in cells whose sizes and weights define the design.
-    Returns None when the data cannot identify the model (no variation, too few cells).
+    ``predictors`` (Q × P) and ``outcome`` (0 or 1) have one row per answer pattern; each
+    group of ``count`` responses has one ``pattern`` and one ``cell`` (G each), in cells
+    whose sizes and weights define the design. Returns None when the data cannot identify
+    the model (no variation, too few cells).
 
     Examples
     --------
@@ -63,7 +87,7 @@ def fit_drivers(
     >>> x = np.array([[1.0], [1.0], [0.0], [0.0]])
     >>> y = np.array([1.0, 0.0, 1.0, 0.0])
     >>> size = np.array([200])
-    >>> model = fit_drivers(("staff",), x, y, np.array([80, 20, 30, 70]),
+    >>> model = fit_drivers(("staff",), x, y, np.arange(4), np.array([80, 20, 30, 70]),
     ...                     np.zeros(4, dtype=np.intp), size, unweighted(size))
     >>> round(model.drivers[0].odds_ratio, 4)
     9.3333
@@ -74,7 +98,9 @@ def fit_drivers(
     # slowly under load is killed by uvicorn's start-up check before it serves anyone.
     import statsmodels.api as sm
 
-    weight = weights.cell_weight[cell] * count
+    # The likelihood is a sum over responses, so the groups of one pattern are fitted as
+    # one row weighing what they weigh together: as many rows as patterns, not groups.
+    weight = np.bincount(pattern, weights.cell_weight[cell] * count, outcome.shape[0])
     design = sm.add_constant(predictors, has_constant="add")
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning, SingularMatrixWarning
 
@@ -100,20 +126,8 @@ def fit_drivers(
         bread = np.linalg.inv(information)
     except np.linalg.LinAlgError:
         return None
-    # Score of one response of each group, times its weight.
-    score = design * (weights.cell_weight[cell] * (outcome - mu))[:, None]
-    cells = cell_size.shape[0]
-    meat = np.zeros((design.shape[1], design.shape[1]))
-    totals = np.zeros((cells, design.shape[1]))
-    np.add.at(totals, cell, score * count[:, None])
-    squares = np.zeros((cells, design.shape[1], design.shape[1]))
-    np.add.at(squares, cell, np.einsum("gi,gj->gij", score, score) * count[:, None, None])
-    for h in range(cells):
-        n_h = cell_size[h]
-        if n_h > 1:
-            centred = squares[h] - np.outer(totals[h], totals[h]) / n_h
-            meat += n_h / (n_h - 1) * centred
-    covariance = bread @ meat @ bread
+    covariance = bread @ _stratified_meat(design, outcome - mu, pattern, count, cell,
+                                          cell_size, weights) @ bread  # fmt: skip
     n = int(count.sum())
     used_cells = np.unique(cell).shape[0]
     df = n - used_cells - (design.shape[1] - 1)
@@ -140,3 +154,32 @@ def fit_drivers(
         )
     drivers.sort(key=lambda d: d.coefficient, reverse=True)
     return DriverModel(n, df, float(beta[0]), tuple(drivers), separated)
+
+
+def _stratified_meat(
+    design: NDArray[np.float64],
+    residual: NDArray[np.float64],
+    pattern: NDArray[np.intp],
+    count: NDArray[np.int64],
+    cell: NDArray[np.intp],
+    cell_size: NDArray[np.int64],
+    weights: Weights,
+) -> NDArray[np.float64]:
+    """Σ_h n_h / (n_h − 1) · Σ_{i∈h} (s_i − s̄_h)(s_i − s̄_h)ᵀ over the responses' weighted
+    scores s_i, cells as strata; a cell of one response adds nothing.
+
+    Expanded as Σ_h f_h Σ_i s_i s_iᵀ − Σ_h f_h / n_h · t_h t_hᵀ (t_h the cell's total,
+    f_h = n_h / (n_h − 1)): two matrix products over the groups, whatever their number.
+    """
+    # Score of one response of each group, times its weight.
+    score = design[pattern] * (weights.cell_weight[cell] * residual[pattern])[:, None]
+    cells = cell_size.shape[0]
+    several = cell_size > 1
+    share = np.zeros(cells)
+    share[several] = cell_size[several] / (cell_size[several] - 1)
+    totals = np.column_stack([np.bincount(cell, column * count, cells) for column in score.T])
+    spread = (score * (share[cell] * count)[:, None]).T @ score
+    centre = np.zeros(cells)
+    centre[several] = share[several] / cell_size[several]
+    meat: NDArray[np.float64] = spread - (totals * centre[:, None]).T @ totals
+    return meat

@@ -63,21 +63,20 @@ def drivers(
     unit_codes = dict(session.exec(select(Unit.id, Unit.code)).all())
     frame = build_frame(groups.keys, groups.responses, overall, weighting, volumes, unit_codes)
     cell = frame.cell[groups.key]
-    shares = groups.satisfied / groups.answered
-    # Responses alike in cell, outcome and element shares are one group of the model:
-    # the same likelihood and sandwich, from far fewer rows than answer patterns.
     usable = cell >= 0
-    keyed = np.column_stack([cell, groups.outcome, shares])[usable]
-    rows, inverse = np.unique(keyed, axis=0, return_inverse=True)
-    group_sizes = np.bincount(inverse.ravel(), groups.count[usable], rows.shape[0])
+    # Responses alike in outcome and element shares are one answer pattern of the model.
+    patterns, pattern = analytics.drivers.distinct_rows(
+        np.column_stack([groups.outcome, groups.satisfied / groups.answered])[usable]
+    )
     model = None
-    if rows.shape[0]:
+    if patterns.shape[0]:
         model = analytics.drivers.fit_drivers(
             names,
-            rows[:, 2:],
-            rows[:, 1],
-            group_sizes.astype(np.int64),
-            rows[:, 0].astype(np.intp),
+            patterns[:, 1:],
+            patterns[:, 0],
+            pattern,
+            groups.count[usable],
+            cell[usable],
             frame.cell_size,
             frame.weights,
             level=query.level,

@@ -193,7 +193,8 @@ def test_drivers_that_the_data_cannot_tell_apart_give_no_model() -> None:
     y = np.array([1.0, 0.0, 1.0, 0.0])
     size = np.array([200])
     model = analytics.drivers.fit_drivers(
-        ("staff", "result"), x, y, np.array([80, 20, 30, 70]), np.zeros(4, dtype=np.intp),
+        ("staff", "result"), x, y, np.arange(4), np.array([80, 20, 30, 70]),
+        np.zeros(4, dtype=np.intp),
         size, analytics.unweighted(size),
     )  # fmt: skip
     assert model is None
