@@ -1,8 +1,10 @@
 """The schedule inside ``sipas serve``: every hour, on the hour, the closed months' tallies
 and the reports due (``app.reports.schedule.run_due``); at five past, the dossier feed and
-the samples due (``app.dossiers.daily.run_dossier_day``). Both also run once at start-up,
-catching up what a stopped server missed. Where cron runs the commands instead, the
-settings turn the embedded schedule off.
+the samples due (``app.dossiers.daily.run_dossier_day``); at ten past, on PostgreSQL, this
+month's and the next month's response partitions (``app.responses.partitions``). All also
+run once at start-up, catching up what a stopped server missed. Where cron runs the
+commands instead, the settings turn the embedded schedule off (the writers then create a
+new month's partition with its first response).
 """
 
 import logging
@@ -13,6 +15,7 @@ from app.config import Settings
 from app.dossiers.daily import run_dossier_day
 from app.reports.content import ReportOptions
 from app.reports.schedule import run_due
+from app.responses.partitions import prepare_partitions
 from app.surveys.forms import FormCatalog
 
 log = logging.getLogger("sipas.schedule")
@@ -35,6 +38,9 @@ def start_scheduler(
     scheduler.add_job(run_dossier_day, args=(engine, settings), id="dossiers-catch-up")
     scheduler.add_job(run_dossier_day, CronTrigger(minute=5, timezone=zone),
                       args=(engine, settings), id="dossiers-hourly", **hourly)  # fmt: skip
+    scheduler.add_job(prepare_partitions, args=(engine, zone), id="partitions-catch-up")
+    scheduler.add_job(prepare_partitions, CronTrigger(minute=10, timezone=zone),
+                      args=(engine, zone), id="partitions-hourly", **hourly)  # fmt: skip
     scheduler.start()
     log.info("scheduler started (%s)", zone.key)
     return scheduler

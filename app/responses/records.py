@@ -14,6 +14,7 @@ from app import clock, tallied_months
 from app.bulk import encoder, insert_encoded
 from app.models import metadata
 from app.months import Month
+from app.responses.partitions import ensure_partitions
 from app.surveys.forms import SurveyFormDefinition, encode_codes
 
 # Straight-lining only means something on a long form; the quick form's five element
@@ -116,12 +117,14 @@ ANSWER_COLUMNS = {
 def insert_records(
     connection: Connection, records: Sequence[ResponseRecord], zone: ZoneInfo
 ) -> None:
-    """Insert responses with their answers, in the caller's transaction; the tallies of
-    the months they fall in are forgotten in the same transaction."""
+    """Insert responses with their answers, in the caller's transaction (their months'
+    partitions made first where there are any); the tallies of the months they fall in
+    are forgotten in the same transaction."""
     if not records:
         return
     stored_at = clock.now()
     responses = [record.response_row(zone, stored_at) for record in records]
+    ensure_partitions(connection, {row[MONTH_AT] for row in responses})
     choices = [row for record in records for row in record.choice_rows()]
     texts = [row for record in records for row in record.text_rows()]
     for name, columns, rows in (

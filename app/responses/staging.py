@@ -20,6 +20,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, delete, fun
 from app import tallied_months
 from app.bulk import dialect_named, encoder, insert_encoded
 from app.models import metadata
+from app.responses.partitions import ensure_partitions
 from app.responses.records import ANSWER_COLUMNS, MONTH_AT, RESPONSE_COLUMNS, ResponseRecord
 
 _TABLES = ("response", "choice_answer", "text_answer")
@@ -148,6 +149,7 @@ class Staging:
     def publish(self) -> None:
         """Move the rows to the live tables, in the caller's (short) write transaction;
         the tallies of their months are forgotten in it."""
+        ensure_partitions(self._connection, self.months)
         with self._indexes_rebuilt_if_smaller():
             for name in _TABLES:
                 live, stage = metadata.tables[name], _STAGE[name]
