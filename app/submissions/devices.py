@@ -58,13 +58,15 @@ _EARLIER = (
         col(Response.device_hash).in_([bindparam("today"), bindparam("day_before")]),
         col(Response.counter_id) == bindparam("counter_id"),
         col(Response.submitted_at) >= bindparam("since"),
+        # Implied by the line above; on PostgreSQL it leaves out the other months' partitions.
+        col(Response.local_date) >= bindparam("since_day"),
     )
     .limit(1)
 )
 
 
 def is_repeat(
-    session: Session, keys: tuple[str, ...], counter_id: int | None, at: datetime
+    session: Session, keys: tuple[str, ...], counter_id: int | None, at: datetime, zone: ZoneInfo
 ) -> bool:
     """True when the same device answered at the same counter within the window."""
     if not keys or counter_id is None:
@@ -76,6 +78,7 @@ def is_repeat(
             "day_before": keys[-1],
             "counter_id": counter_id,
             "since": at - REPEAT_WINDOW,
+            "since_day": (at - REPEAT_WINDOW).astimezone(zone).date(),
         },
     )
     return found.first() is not None

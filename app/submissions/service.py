@@ -139,7 +139,7 @@ def record_submission(
     repeat = False
     if device is not None and not device.kiosk:  # a kiosk is one device for many people
         keys = device_keys(settings.resolved_secret_key(), settings.zone, submitted_at, device)
-        repeat = is_repeat(session, keys, link.counter_id, submitted_at)
+        repeat = is_repeat(session, keys, link.counter_id, submitted_at, settings.zone)
     record = ResponseRecord(
         id=body.id,
         submitted_at=submitted_at,
