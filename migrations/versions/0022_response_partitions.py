@@ -83,21 +83,23 @@ def upgrade() -> None:
         "CREATE TABLE response (LIKE response_unpartitioned INCLUDING DEFAULTS "
         "INCLUDING CONSTRAINTS) PARTITION BY RANGE (local_date)"
     )
-    op.execute("ALTER TABLE response ADD CONSTRAINT pk_response PRIMARY KEY (id, local_date)")
-    for name, definition in connection.execute(text(_OWN_FOREIGN_KEYS)).all():
-        op.execute(f"ALTER TABLE response ADD CONSTRAINT {name} {definition}")
-    op.execute(
-        "CREATE INDEX ix_response_analytics ON response (local_date, excluded, unit_id, "
-        "sector_code, month, channel, form_id, form_version, answer_codes)"
-    )
-    op.execute("CREATE INDEX ix_response_device ON response (device_hash, submitted_at)")
     months = connection.execute(
         text("SELECT DISTINCT month FROM response_unpartitioned ORDER BY month")
     ).scalars()
     for month in months:
         create_partition(connection, month)
+    # The rows first, then the keys and indexes: built from sorted rows, not row by row.
     op.execute("INSERT INTO response SELECT * FROM response_unpartitioned")
+    foreign_keys = connection.execute(text(_OWN_FOREIGN_KEYS)).all()
     op.execute("DROP TABLE response_unpartitioned")
+    op.execute("ALTER TABLE response ADD CONSTRAINT pk_response PRIMARY KEY (id, local_date)")
+    op.execute(
+        "CREATE INDEX ix_response_analytics ON response (local_date, excluded, unit_id, "
+        "sector_code, month, channel, form_id, form_version, answer_codes)"
+    )
+    op.execute("CREATE INDEX ix_response_device ON response (device_hash, submitted_at)")
+    for name, definition in foreign_keys:
+        op.execute(f"ALTER TABLE response ADD CONSTRAINT {name} {definition}")
 
     op.execute(_KEY_TRIGGER)
     op.execute(
