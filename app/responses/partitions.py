@@ -1,7 +1,7 @@
 """The monthly partitions of ``response`` on PostgreSQL (migration 0022).
 
 A response can only be stored once a partition covers its day, so every writer makes
-sure of its months' partitions in its own transaction before it inserts
+sure of its months' partitions in its own write transaction before it inserts
 (``ensure_partitions``), and the schedule creates this month's and the next ahead of time
 (``prepare_partitions``), so that a citizen's submission seldom waits on DDL. SQLite
 keeps one table: there, these do nothing.
