@@ -51,12 +51,19 @@ def distinct_rows(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArr
     >>> patterns.tolist(), which.tolist()
     ([[0.0, 1.0], [1.0, 0.5]], [1, 0, 1])
     """
-    # Each column ranked by its own distinct values, the ranks combined into one code per
-    # row and ranked again: sorting a few numbers per column, not whole rows.
+    # Each column ranked by its own distinct values and the ranks combined into one code
+    # per row (ranked again only when the next column's would overflow it), then the codes
+    # ranked: sorting a few numbers per row, not whole rows.
     code = np.zeros(rows.shape[0], dtype=np.int64)
+    span = 1
     for column in rows.T:
         values, rank = np.unique(column, return_inverse=True)
-        _, code = np.unique(code * values.shape[0] + rank.ravel(), return_inverse=True)
+        if span * values.shape[0] >= 2**62:
+            _, code = np.unique(code, return_inverse=True)
+            span = int(code.max()) + 1
+        code = code * values.shape[0] + rank.ravel()
+        span *= values.shape[0]
+    _, code = np.unique(code, return_inverse=True)
     code = code.ravel().astype(np.intp)
     first = np.zeros(int(code.max()) + 1 if code.size else 0, dtype=np.intp)
     first[code[::-1]] = np.arange(code.shape[0] - 1, -1, -1)

@@ -198,3 +198,21 @@ def test_drivers_that_the_data_cannot_tell_apart_give_no_model() -> None:
         size, analytics.unweighted(size),
     )  # fmt: skip
     assert model is None
+
+
+@given(
+    st.integers(min_value=0, max_value=200),
+    st.integers(min_value=1, max_value=24),
+    st.integers(min_value=1, max_value=300),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_distinct_rows_are_numpys_unique_rows(
+    rows: int, columns: int, levels: int, seed: int
+) -> None:
+    """Whatever the number of distinct values per column, up to codes that would overflow
+    64 bits (24 columns of 300 values) and have to be ranked on the way."""
+    table = np.random.default_rng(seed).integers(0, levels, (rows, columns)) / levels
+    mine, which = analytics.drivers.distinct_rows(table)
+    numpys, inverse = np.unique(table, axis=0, return_inverse=True)
+    assert np.array_equal(mine, numpys)
+    assert np.array_equal(which, inverse.ravel())
