@@ -42,7 +42,8 @@ _CURRENT = "SELECT token FROM reference_version"
 
 
 def reference(connection: Connection) -> Reference:
-    """The current counters, sectors and procedures, as ``connection`` sees them."""
+    """The current counters, sectors, procedures and alert rules, as ``connection`` sees
+    them."""
     token = connection.exec_driver_sql(_CURRENT).scalar_one()
     copy = _copies.get(connection.engine)
     if copy is None or copy.token != token:
