@@ -40,9 +40,9 @@ def main() -> None:
         connection.exec_driver_sql("ANALYZE response")
         for name, rows, size in connection.execute(text(_PARTITIONS)):
             print(f"  {name}: {rows:,} rows, {size / rows if rows else 0:.0f} bytes a row")
-        key = connection.execute(text("SELECT pg_total_relation_size('response_key')")).scalar()
-        total = connection.execute(text("SELECT count(*) FROM response_key")).scalar()
-        print(f"  response_key: {key / max(total or 1, 1):.0f} bytes a response")
+        size = connection.execute(text("SELECT pg_total_relation_size('response_key')"))
+        total = connection.execute(text("SELECT count(*) FROM response_key")).scalar_one()
+        print(f"  response_key: {size.scalar_one() / max(total, 1):.0f} bytes a response")
     engine.dispose()
 
 
