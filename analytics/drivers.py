@@ -63,11 +63,8 @@ def distinct_rows(rows: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArr
             span = int(code.max()) + 1
         code = code * values.shape[0] + rank.ravel()
         span *= values.shape[0]
-    _, code = np.unique(code, return_inverse=True)
-    code = code.ravel().astype(np.intp)
-    first = np.zeros(int(code.max()) + 1 if code.size else 0, dtype=np.intp)
-    first[code[::-1]] = np.arange(code.shape[0] - 1, -1, -1)
-    return rows[first], code
+    _, first, code = np.unique(code, return_index=True, return_inverse=True)
+    return rows[first], code.ravel().astype(np.intp)
 
 
 def fit_drivers(
@@ -133,8 +130,9 @@ def fit_drivers(
         bread = np.linalg.inv(information)
     except np.linalg.LinAlgError:
         return None
-    covariance = bread @ _stratified_meat(design, outcome - mu, pattern, count, cell,
-                                          cell_size, weights) @ bread  # fmt: skip
+    # Score of one response of each group, times its weight.
+    score = design[pattern] * (weights.cell_weight[cell] * (outcome - mu)[pattern])[:, None]
+    covariance = bread @ _stratified_meat(score, count, cell, cell_size) @ bread
     n = int(count.sum())
     used_cells = np.unique(cell).shape[0]
     df = n - used_cells - (design.shape[1] - 1)
@@ -164,22 +162,18 @@ def fit_drivers(
 
 
 def _stratified_meat(
-    design: NDArray[np.float64],
-    residual: NDArray[np.float64],
-    pattern: NDArray[np.intp],
+    score: NDArray[np.float64],
     count: NDArray[np.int64],
     cell: NDArray[np.intp],
     cell_size: NDArray[np.int64],
-    weights: Weights,
 ) -> NDArray[np.float64]:
     """Σ_h n_h / (n_h − 1) · Σ_{i∈h} (s_i − s̄_h)(s_i − s̄_h)ᵀ over the responses' weighted
-    scores s_i, cells as strata; a cell of one response adds nothing.
+    scores s_i (``score`` per group of ``count`` responses), cells as strata; a cell of one
+    response adds nothing.
 
     Expanded as Σ_h f_h Σ_i s_i s_iᵀ − Σ_h f_h / n_h · t_h t_hᵀ (t_h the cell's total,
     f_h = n_h / (n_h − 1)): two matrix products over the groups, whatever their number.
     """
-    # Score of one response of each group, times its weight.
-    score = design[pattern] * (weights.cell_weight[cell] * residual[pattern])[:, None]
     cells = cell_size.shape[0]
     several = cell_size > 1
     share = np.zeros(cells)

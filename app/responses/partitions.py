@@ -36,19 +36,14 @@ _known: "weakref.WeakKeyDictionary[Engine, set[str]]" = weakref.WeakKeyDictionar
 _SEEN = "sipas_partitioned_months"
 
 
-def partition_name(month: str) -> str:
-    """``response_2026_05`` for ``2026-05``."""
-    found = Month.parse(month)
-    return f"response_{found.year:04d}_{found.month:02d}"
-
-
 def create_partition(connection: Connection, month: str) -> None:
-    """Create the partition of ``month`` (``YYYY-MM``) unless it exists, in the
-    connection's transaction."""
+    """Create the partition of ``month`` (``YYYY-MM``; ``response_2026_05`` for
+    ``2026-05``) unless it exists, in the connection's transaction."""
     found = Month.parse(month)
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATING})
     connection.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {partition_name(month)} PARTITION OF response "
+        f"CREATE TABLE IF NOT EXISTS response_{found.year:04d}_{found.month:02d} "
+        "PARTITION OF response "
         f"FOR VALUES FROM ('{found.first_day}') TO ('{found.next().first_day}')"
     )
 
