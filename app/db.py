@@ -5,7 +5,6 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -76,9 +75,7 @@ def writing(session: Session) -> Iterator[None]:
         return
     if session.in_transaction():
         session.commit()
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    with _WRITERS.get(engine) or nullcontext():
+    with _WRITERS.get(engine_of(session)) or nullcontext():
         session.info[_WRITING] = True
         try:
             if not session.in_transaction():  # the tests' session stays in their transaction
@@ -92,95 +89,14 @@ def writing(session: Session) -> Iterator[None]:
             del session.info[_WRITING]
 
 
+def engine_of(session: Session) -> Engine:
+    """The engine behind ``session``, bound to it or to one of its connections."""
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-@dataclass(eq=False)
-class _Job:
-    work: Callable[[Session], object]
-    done: bool = False
-    result: object = None
-    error: BaseException | None = None
-
-
-@dataclass(eq=False)
-class _Group:
-    """The works waiting for a commit, and the lock of the one thread committing them."""
-
-    pending: list[_Job] = field(default_factory=list)
-    guard: threading.Lock = field(default_factory=threading.Lock)
-    leader: threading.Lock = field(default_factory=threading.Lock)
-
-
-_GROUPS: "weakref.WeakKeyDictionary[Engine, _Group]" = weakref.WeakKeyDictionary()
-_GROUPS_GUARD = threading.Lock()
-
-
-def _group_of(engine: Engine) -> _Group:
-    with _GROUPS_GUARD:
-        group = _GROUPS.get(engine)
-        if group is None:
-            group = _GROUPS[engine] = _Group()
-        return group
-
-
-def write_together(session: Session, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in a write transaction it shares with the works other threads of this
-    process bring at the same moment: group commit.
-
-    The first thread to take the group's lock writes every work queued by then, each in a
-    savepoint of its own, and commits them once; the others find theirs done when they get
-    the lock. One commit (one fsync) then serves a burst of requests instead of each
-    paying its own. A work runs on the committing thread's session, so it may use only
-    the session it is given. A work that raises is rolled back alone and its error raised
-    in its own thread; when the commit fails, every work of the batch gets that error.
-    Nothing returns before its commit: an acknowledgement still means a stored row.
-    """
-    if session.in_transaction():
-        # End this thread's read: after the commit it must see what the batch stored.
-        session.commit()
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    group = _group_of(engine)
-    job = _Job(work)
-    with group.guard:
-        group.pending.append(job)
-    with group.leader:
-        if not job.done:
-            with group.guard:
-                batch, group.pending = group.pending, []
-            _write_batch(session, batch)
-    if job.error is not None:
-        raise job.error
-    return job.result  # type: ignore[return-value]  # what ``work`` returned
-
-
-def _write_batch(session: Session, batch: list[_Job]) -> None:
-    if len(batch) == 1:  # alone: its error rolls back nothing of another's, no savepoint
-        (job,) = batch
-        try:
-            with writing(session):
-                job.result = job.work(session)
-        except Exception as problem:
-            job.error = problem
-        finally:
-            job.done = True
-        return
-    try:
-        with writing(session):
-            for job in batch:
-                try:
-                    with session.begin_nested():
-                        job.result = job.work(session)
-                except Exception as problem:  # this work's own: the others go on
-                    job.error = problem
-    except Exception as problem:  # nothing of the batch is stored
-        for job in batch:
-            job.error = problem
-    finally:
-        for job in batch:
-            job.done = True
 
 
 def writes(service: Callable[Concatenate[Session, P], T]) -> Callable[Concatenate[Session, P], T]:

@@ -53,6 +53,12 @@ def reference(connection: Connection) -> Reference:
     return copy
 
 
+def last_read(engine: Engine) -> Reference | None:
+    """The copy last read from ``engine``'s database, unchecked: for work that checks its
+    token later, in the transaction that relies on it (a submission's write)."""
+    return _copies.get(engine)
+
+
 def _read(connection: Connection, token: int) -> Reference:
     counters = connection.execute(
         select(

@@ -1,73 +1,112 @@
-"""Group commit (``app.db.write_together``): works that arrive together share one commit;
-each is stored or refused on its own; none returns before its commit."""
+"""Group commit (``app.group_commit``): items that arrive together share one commit and
+one writer thread; each is answered with its own result after that commit."""
 
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future
 
 import pytest
-from sqlalchemy import event, func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, event, func
 from sqlmodel import Session, select
 
+from app import group_commit
 from app.audit import record_action
-from app.db import _group_of, create_db_engine, write_together
-from app.models import AuditLog, Sector
+from app.models import AuditLog
 
 pytestmark = pytest.mark.load
 
-WORKERS = 12
+
+class Refused(Exception):
+    pass
 
 
-def test_works_that_arrive_together_share_one_commit(scratch_database_url: str) -> None:
-    engine = create_db_engine(scratch_database_url)
+def audited(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
+    """One audit line per number; an odd number is refused, alone."""
+    answers: list[int | Exception] = []
+    for number in numbers:
+        if number % 2:
+            answers.append(Refused(number))
+            continue
+        record_action(session, "test", "write", "group", str(number))
+        answers.append(number)
+    return answers
+
+
+def stored_lines(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(
+            select(func.count()).select_from(AuditLog).where(AuditLog.entity == "group")
+        ).one()
+
+
+def test_items_that_queue_during_a_commit_share_the_next(seeded_scratch: Engine) -> None:
     commits: list[int] = []
-    event.listen(engine, "commit", lambda connection: commits.append(1))
-    first_is_writing = threading.Event()
+    event.listen(seeded_scratch, "commit", lambda connection: commits.append(1))
+    writing_first, release_first = threading.Event(), threading.Event()
 
-    def work(number: int) -> int:
-        def store(session: Session) -> int:
-            if number == 0:  # the first batch waits until every other work has queued
-                first_is_writing.set()
-                deadline = time.monotonic() + 10
-                while len(_group_of(engine).pending) < WORKERS - 1:
-                    assert time.monotonic() < deadline
-                    time.sleep(0.001)
-            record_action(session, "test", "write", "group", str(number))
-            return number
+    def held(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
+        if numbers == [0]:  # the first batch waits until ten more items have queued
+            writing_first.set()
+            assert release_first.wait(timeout=10)
+        return audited(session, numbers)
 
-        if number != 0:
-            first_is_writing.wait(timeout=10)
-        with Session(engine) as session:
-            return write_together(session, store)
-
-    with ThreadPoolExecutor(WORKERS) as pool:
-        done = sorted(pool.map(work, range(WORKERS)))
-    assert done == list(range(WORKERS))
-    with Session(engine) as session:
-        stored = session.exec(select(func.count()).select_from(AuditLog)).one()
-    assert stored == WORKERS
-    assert len(commits) == 2  # the first alone, then the eleven that queued behind it
-    engine.dispose()
+    with Session(seeded_scratch) as session:
+        first = group_commit.submit(session, held, 0)
+        assert writing_first.wait(timeout=10)
+        queued = [group_commit.submit(session, held, 2 * n) for n in range(1, 11)]
+        release_first.set()
+        assert [future.result(timeout=10) for future in [first, *queued]] == list(range(0, 22, 2))
+    assert len(commits) == 2  # the first alone, then the ten that queued behind it
+    assert stored_lines(seeded_scratch) == 11
 
 
-def test_a_failing_work_is_rolled_back_alone(scratch_database_url: str) -> None:
-    engine = create_db_engine(scratch_database_url)
+def test_an_item_refused_alone_leaves_the_others_of_its_batch_stored(
+    seeded_scratch: Engine,
+) -> None:
+    with Session(seeded_scratch) as session:
+        futures = [group_commit.submit(session, audited, n) for n in (2, 3, 4)]
+        assert futures[0].result(timeout=10) == 2
+        with pytest.raises(Refused):
+            futures[1].result(timeout=10)
+        assert futures[2].result(timeout=10) == 4
+    assert stored_lines(seeded_scratch) == 2
 
-    def good(session: Session) -> str:
-        session.add(Sector(code="g1", name_vi="Một", name_en="One"))
-        return "stored"
 
-    def duplicate(session: Session) -> str:
-        session.add(Sector(code="g1", name_vi="Lại", name_en="Again"))
-        session.flush()
-        return "never"
+def test_a_batch_that_fails_answers_every_item_with_its_error_and_stores_nothing(
+    seeded_scratch: Engine,
+) -> None:
+    def broken(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
+        audited(session, numbers)
+        raise RuntimeError("the disk is full")
 
-    with Session(engine) as session:
-        assert write_together(session, good) == "stored"
-        with pytest.raises(IntegrityError):
-            write_together(session, duplicate)
-    with Session(engine) as session:
-        assert session.get(Sector, "g1") is not None
-        assert session.get(Sector, "g1").name_vi == "Một"  # type: ignore[union-attr]
-    engine.dispose()
+    with Session(seeded_scratch) as session:
+        futures = [group_commit.submit(session, broken, n) for n in (2, 4)]
+        for future in futures:
+            with pytest.raises(RuntimeError, match="the disk is full"):
+                future.result(timeout=10)
+    assert stored_lines(seeded_scratch) == 0
+    # The writer goes on after a failed batch.
+    with Session(seeded_scratch) as session:
+        assert group_commit.submit(session, audited, 6).result(timeout=10) == 6
+
+
+def test_an_item_whose_requester_left_before_its_batch_is_not_written(
+    seeded_scratch: Engine,
+) -> None:
+    writing_first, release_first = threading.Event(), threading.Event()
+
+    def held(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
+        if numbers == [0]:
+            writing_first.set()
+            assert release_first.wait(timeout=10)
+        return audited(session, numbers)
+
+    with Session(seeded_scratch) as session:
+        first = group_commit.submit(session, held, 0)
+        assert writing_first.wait(timeout=10)
+        left: Future[int] = group_commit.submit(session, held, 2)
+        assert left.cancel()
+        release_first.set()
+        assert first.result(timeout=10) == 0
+        assert group_commit.submit(session, held, 4).result(timeout=10) == 4
+    assert stored_lines(seeded_scratch) == 2

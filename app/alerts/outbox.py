@@ -3,21 +3,22 @@ its case in the response's own transaction, so a stored response never loses its
 and an alert never names a response that was rolled back."""
 
 import uuid
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from app import clock
 from app.alerts.conditions import due_at, facts_of, matches
-from app.models import Alert, FeedbackCase
-from app.reference_cache import reference
+from app.models import Alert, AlertRule, FeedbackCase
 from app.responses.records import ResponseRecord
 
 
-def raise_alerts(session: Session, record: ResponseRecord, zone: ZoneInfo) -> FeedbackCase | None:
-    """Add the alerts ``record`` raises, and its case, to the caller's write transaction;
-    the case, or None when no active rule matches."""
-    rules = reference(session.connection()).alert_rules
+def raise_alerts(
+    session: Session, record: ResponseRecord, zone: ZoneInfo, rules: Sequence[AlertRule]
+) -> FeedbackCase | None:
+    """Add the alerts ``record`` raises under the active ``rules`` (the reference copy's),
+    and its case, to the caller's write transaction; the case, or None when none matches."""
     if not rules:
         return None
     facts = facts_of(

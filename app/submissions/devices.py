@@ -9,12 +9,14 @@ reaches the database.
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlalchemy import Connection, bindparam
+from sqlmodel import col, func, select
 
 from app.models import Response
 
@@ -50,35 +52,55 @@ def device_keys(secret: str, zone: ZoneInfo, at: datetime, trace: DeviceTrace) -
     return tuple(_day_key(secret, day, trace) for day in days)
 
 
-# Built once: every submission from a device asks it (two keys: a window over midnight
-# asks for the day before too; one key is given twice).
-_EARLIER = (
-    select(col(Response.id))
+class Visit(NamedTuple):
+    """A response as the repeat check sees it: its device's keys, counter and moment."""
+
+    keys: tuple[str, ...]
+    counter_id: int | None
+    at: datetime
+
+
+# Built once: every batch of submissions asks it. The latest answer of each device and
+# counter is enough: one row each, however busy a shared address is.
+_LATEST = (
+    select(col(Response.device_hash), col(Response.counter_id), func.max(Response.submitted_at))
     .where(
-        col(Response.device_hash).in_([bindparam("today"), bindparam("day_before")]),
-        col(Response.counter_id) == bindparam("counter_id"),
+        col(Response.device_hash).in_(bindparam("keys", expanding=True)),
         col(Response.submitted_at) >= bindparam("since"),
         # Implied by the line above; on PostgreSQL it leaves out the other months' partitions.
         col(Response.local_date) >= bindparam("since_day"),
     )
-    .limit(1)
+    .group_by(col(Response.device_hash), col(Response.counter_id))
 )
 
 
-def is_repeat(
-    session: Session, keys: tuple[str, ...], counter_id: int | None, at: datetime, zone: ZoneInfo
-) -> bool:
-    """True when the same device answered at the same counter within the window."""
-    if not keys or counter_id is None:
-        return False
-    found = session.connection().execute(
-        _EARLIER,
-        {
-            "today": keys[0],
-            "day_before": keys[-1],
-            "counter_id": counter_id,
-            "since": at - REPEAT_WINDOW,
-            "since_day": (at - REPEAT_WINDOW).astimezone(zone).date(),
-        },
-    )
-    return found.first() is not None
+def repeats(connection: Connection, visits: Sequence[Visit], zone: ZoneInfo) -> list[bool]:
+    """For each visit, in order, whether the same device answered at the same counter
+    within the window before it: in the database, or earlier in ``visits`` (a batch that
+    is stored together). One query for all of them."""
+    asked = [visit for visit in visits if visit.keys and visit.counter_id is not None]
+    if not asked:
+        return [False] * len(visits)
+    since = min(visit.at for visit in asked) - REPEAT_WINDOW
+    latest: dict[tuple[str | None, int | None], datetime] = {
+        (device_hash, counter_id): at
+        for device_hash, counter_id, at in connection.execute(
+            _LATEST,
+            {
+                "keys": sorted({key for visit in asked for key in visit.keys}),
+                "since": since,
+                "since_day": since.astimezone(zone).date(),
+            },
+        )
+    }
+    found = []
+    for visit in visits:
+        if not visit.keys or visit.counter_id is None:
+            found.append(False)
+            continue
+        earlier = [latest.get((key, visit.counter_id)) for key in visit.keys]
+        found.append(any(at is not None and at >= visit.at - REPEAT_WINDOW for at in earlier))
+        # Its own key is the day's: what follows it in the batch finds it there.
+        mine = (visit.keys[0], visit.counter_id)
+        latest[mine] = max(visit.at, latest.get(mine, visit.at))
+    return found

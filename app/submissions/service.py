@@ -3,11 +3,20 @@
 A retry with the same id and the same body is answered as the first time (idempotent);
 the same id with another body is a conflict. The id is checked by the insert's conflict,
 not by a read before it: a new response (nearly all of them) costs no extra query.
-Concurrent submissions share their commit (``app.db.write_together``).
+
+A submission is checked against this process's copy of the reference data (counters,
+sectors, procedures), then handed to the group-commit writer (``app.group_commit``),
+which stores it with every other submission of the moment in one transaction and checks
+there that the copy it was checked against is still current. The HTTP route does all of
+this without a thread of its own when the link is a counter's (its router); an
+invitation, a problem or a changed reference takes the path that reads the database
+(``record_submission``).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -15,16 +24,16 @@ from sqlmodel import Session, select
 from app import clock
 from app.alerts.outbox import raise_alerts
 from app.config import Settings
-from app.db import write_together
 from app.errors import Conflict, FieldError, Gone, Invalid
+from app.group_commit import submit
 from app.models import UNKNOWN_SECTOR, Response
-from app.reference_cache import reference
+from app.reference_cache import Reference, reference
 from app.responses.records import ResponseRecord, fingerprint, insert_records
-from app.submissions.devices import DeviceTrace, device_keys, is_repeat
+from app.submissions.devices import DeviceTrace, Visit, device_keys, repeats
 from app.submissions.schemas import SubmissionIn
 from app.submissions.tokens import read_token
 from app.surveys.forms import FormCatalog, validate_answers
-from app.surveys.links import counter_link, invitation_link, mark_used
+from app.surveys.links import Link, counter_link, invitation_link, mark_used
 from app.text import NOT_UNICODE, surrogate_paths
 
 # Faster than this per answered question is faster than anyone reads: flagged, not refused.
@@ -37,9 +46,23 @@ class Recorded:
     created: bool
 
 
-def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | None:
+class StaleReference(Exception):
+    """The reference data changed between a submission's check and its write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A submission that passed every check, waiting for the writer."""
+
+    record: ResponseRecord
+    device_keys: tuple[str, ...]  # the day's first; none from a kiosk
+    reference_token: int  # of the reference copy it was checked against
+    zone: ZoneInfo
+
+
+def _existing(session: Session, response_id: object, digest: str) -> Recorded | None:
     stored = session.exec(
-        select(Response.content_sha256, Response.submitted_at).where(Response.id == body.id)
+        select(Response.content_sha256, Response.submitted_at).where(Response.id == response_id)
     ).first()
     if stored is None:
         return None
@@ -52,26 +75,29 @@ def _existing(session: Session, body: SubmissionIn, digest: str) -> Recorded | N
     return Recorded(submitted_at, created=False)
 
 
-def record_submission(
-    session: Session,
-    catalog: FormCatalog,
-    settings: Settings,
-    body: SubmissionIn,
-    device: DeviceTrace | None = None,
-    now: datetime | None = None,
-) -> Recorded:
-    """Store ``body`` once; raise Invalid (422) naming every bad field.
-
-    ``device`` is what the request tells about the device, to flag repeats.
-    """
+def content_digest(body: SubmissionIn) -> str:
+    """The fingerprint of the submission's content; Invalid when a text is not Unicode."""
     content = body.model_dump(mode="json")
     if bad := surrogate_paths(content):
         raise Invalid("the response was not stored", [FieldError(f, NOT_UNICODE) for f in bad])
-    digest = fingerprint(content)
+    return fingerprint(content)
+
+
+def check_submission(
+    listed: Reference,
+    link: Link | None,
+    catalog: FormCatalog,
+    settings: Settings,
+    body: SubmissionIn,
+    device: DeviceTrace | None,
+    submitted_at: datetime,
+    digest: str,
+) -> Checked:
+    """The submission as a record to store; Invalid (422) naming every bad field.
+
+    ``device`` is what the request tells about the device, to flag repeats.
+    """
     errors: list[FieldError] = []
-    submitted_at = now or clock.now()
-    listed = reference(session.connection())
-    link = counter_link(listed, body.slug) or invitation_link(session, body.slug, submitted_at)
     if link is None:
         errors.append(FieldError("slug", "no survey has this link"))
     form = catalog.get(body.form_id, body.form_version)
@@ -121,11 +147,6 @@ def record_submission(
     if checked:
         errors.extend(FieldError(f"answers.{qid}", message) for qid, message in checked.errors)
     if errors or link is None or form is None or checked is None or sector is None:
-        # A retry of a stored response is answered as the first time, even once its link
-        # has expired or its invitation been used: the id decides before the content.
-        found = _existing(session, body, digest)
-        if found is not None:
-            return found
         raise Invalid("the response was not stored", errors)
     answered = len(checked.codes) + len(checked.texts)
     # Unknown when nobody knows when the citizen started: a missing start is no proof of
@@ -136,10 +157,8 @@ def record_submission(
         else (submitted_at - started_at) < timedelta(seconds=SECONDS_PER_ANSWER * answered)
     )
     keys: tuple[str, ...] = ()
-    repeat = False
     if device is not None and not device.kiosk:  # a kiosk is one device for many people
         keys = device_keys(settings.resolved_secret_key(), settings.zone, submitted_at, device)
-        repeat = is_repeat(session, keys, link.counter_id, submitted_at, settings.zone)
     record = ResponseRecord(
         id=body.id,
         submitted_at=submitted_at,
@@ -157,26 +176,106 @@ def record_submission(
         content_sha256=digest,
         language=body.language,
         flag_too_fast=too_fast,
-        flag_repeat_device=repeat,
         device_hash=keys[0] if keys else None,
     )
-    invitation_id = link.invitation_id
+    return Checked(record, keys, listed.token, settings.zone)
 
-    def store(writer: Session) -> None:
-        insert_records(writer.connection(), [record], settings.zone)
-        raise_alerts(writer, record, settings.zone)
-        if invitation_id is not None:
-            mark_used(writer, invitation_id, submitted_at)
 
+def store_checked(session: Session, batch: Sequence[Checked]) -> list[Recorded | Exception]:
+    """Store a batch of checked submissions in the caller's write transaction (the group
+    commit's writer): each one's result, in order, or the exception that is its answer.
+
+    All of them go in with one insert per table; when that meets a conflict (a retry, the
+    same invitation twice), each is stored on its own to find whose it is.
+    """
+    connection = session.connection()
+    listed = reference(connection)
+    results: list[Recorded | Exception] = [StaleReference() for _ in batch]
+    current = [i for i, checked in enumerate(batch) if checked.reference_token == listed.token]
+    flagged = repeats(
+        connection,
+        [Visit(batch[i].device_keys, batch[i].record.counter_id, batch[i].record.submitted_at)
+         for i in current],
+        batch[0].zone,
+    )  # fmt: skip
+    records = {
+        i: batch[i].record._replace(flag_repeat_device=repeat)
+        for i, repeat in zip(current, flagged, strict=True)
+    }
     try:
-        write_together(session, store)
+        with session.begin_nested():
+            _store(session, list(records.values()), listed, batch[0].zone)
     except IntegrityError:
+        for i, record in records.items():
+            results[i] = _store_alone(session, record, listed, batch[i].zone)
+    else:
+        for i, record in records.items():
+            results[i] = Recorded(record.submitted_at, created=True)
+    return results
+
+
+def _store(
+    session: Session, records: list[ResponseRecord], listed: Reference, zone: ZoneInfo
+) -> None:
+    insert_records(session.connection(), records, zone)
+    for record in records:
+        raise_alerts(session, record, zone, listed.alert_rules)
+        if record.invitation_id is not None:
+            mark_used(session, record.invitation_id, record.submitted_at)
+    session.flush()
+
+
+def _store_alone(
+    session: Session, record: ResponseRecord, listed: Reference, zone: ZoneInfo
+) -> Recorded | Exception:
+    try:
+        with session.begin_nested():
+            _store(session, [record], listed, zone)
+    except IntegrityError as problem:
         # Another request stored the same id first (answer as for a retry), or the same
         # invitation was answered a moment ago (gone).
-        found = _existing(session, body, digest)
+        try:
+            found = _existing(session, record.id, record.content_sha256)
+        except Conflict as conflict:
+            return conflict
         if found is not None:
             return found
-        if link.invitation_id is not None:
-            raise Gone("this invitation has already been answered") from None
-        raise
-    return Recorded(submitted_at, created=True)
+        if record.invitation_id is not None:
+            return Gone("this invitation has already been answered")
+        return problem
+    return Recorded(record.submitted_at, created=True)
+
+
+def record_submission(
+    session: Session,
+    catalog: FormCatalog,
+    settings: Settings,
+    body: SubmissionIn,
+    device: DeviceTrace | None = None,
+    now: datetime | None = None,
+) -> Recorded:
+    """Store ``body`` once, reading the links and reference data from the database;
+    Invalid (422) naming every bad field, Conflict (409), Gone (410)."""
+    digest = content_digest(body)
+    submitted_at = now or clock.now()
+    while True:
+        listed = reference(session.connection())
+        try:
+            link = counter_link(listed, body.slug) or invitation_link(
+                session, body.slug, submitted_at
+            )
+            checked = check_submission(
+                listed, link, catalog, settings, body, device, submitted_at, digest
+            )
+        except (Invalid, Gone):
+            # A retry of a stored response is answered as the first time, even once its
+            # link has expired or its invitation been used: the id decides before the
+            # content.
+            found = _existing(session, body.id, digest)
+            if found is not None:
+                return found
+            raise
+        try:
+            return submit(session, store_checked, checked).result()
+        except StaleReference:
+            continue  # checked again against the reference as it is now

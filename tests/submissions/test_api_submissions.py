@@ -244,3 +244,15 @@ def test_a_procedure_names_the_sector_when_the_citizen_gives_none(
     stored = session.get(Response, uuid.UUID(sent["id"]))
     assert stored is not None
     assert (stored.sector_code, stored.procedure_code) == ("education", "2.002481")
+
+
+def test_a_counter_closed_after_the_server_read_it_takes_no_more_answers(
+    client: httpx.Client, session: Session, counter: Counter
+) -> None:
+    assert client.post("/api/v1/responses", json=body()).status_code == 201
+    counter.active = False  # the server's copy of the counters still lists it as open
+    session.add(counter)
+    session.flush()
+    closed = client.post("/api/v1/responses", json=body())
+    assert closed.status_code == 422, closed.text
+    assert [e["field"] for e in closed.json()["errors"]] == ["slug"]

@@ -1,9 +1,14 @@
 """Device keys: keyed, salted with the day, never the raw cookie or address."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.submissions.devices import DeviceTrace, device_keys
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from app.submissions.devices import DeviceTrace, Visit, device_keys, repeats
+from app.surveys.forms import FormCatalog
+from tests.factories import counter, response_record, store
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 PHONE = DeviceTrace(cookie=None, ip="203.0.113.7")
@@ -37,3 +42,22 @@ def test_just_after_midnight_the_window_also_looks_at_yesterday() -> None:
 def test_nothing_known_gives_no_key() -> None:
     at = datetime(2026, 10, 5, 3, tzinfo=UTC)
     assert device_keys("s", ZONE, at, DeviceTrace(cookie=None, ip=None)) == ()
+
+
+def test_a_repeat_is_found_in_the_database_and_within_one_batch(
+    connection: Connection, session: Session, catalog: FormCatalog
+) -> None:
+    at = datetime(2026, 10, 5, 3, tzinfo=UTC)
+    desk = counter(session, "quay-lap")
+    other_desk = counter(session, "quay-khac", code="Q2")
+    keys = device_keys("secret", ZONE, at, PHONE)
+    earlier = response_record(session, catalog, at="2026-10-05T09:52:00+07:00")
+    store(session, [earlier._replace(counter_id=desk.id, device_hash=keys[0])])
+    visits = [
+        Visit(keys, desk.id, at),  # 8 minutes after the stored one
+        Visit(keys, other_desk.id, at),  # another counter: a new visit
+        Visit(keys, other_desk.id, at + timedelta(minutes=3)),  # the one above, again
+        Visit(keys, other_desk.id, at + timedelta(minutes=14)),  # past the window
+        Visit((), desk.id, at),  # nothing known of the device
+    ]
+    assert repeats(connection, visits, ZONE) == [True, False, True, False, False]

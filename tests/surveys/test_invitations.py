@@ -85,3 +85,17 @@ def test_the_invitation_qr_is_a_png(client: httpx.Client, session: Session) -> N
     link = invite(client, headers)
     png = client.get(f"/api/v1/invitations/{link['slug']}/qr.png", headers=headers)
     assert png.content.startswith(b"\x89PNG")
+
+
+def test_a_retry_of_an_invitations_answer_is_200_though_the_invitation_is_used(
+    client: httpx.Client, session: Session
+) -> None:
+    link = invite(client, api_key(session, "admin"))
+    sent = {"id": str(uuid.uuid4()), "slug": link["slug"], "form_id": "counter-quick",
+            "form_version": 1, "answers": {"overall": 5}}  # fmt: skip
+    assert client.post("/api/v1/responses", json=sent).status_code == 201
+    again = client.post("/api/v1/responses", json=sent)
+    assert again.status_code == 200, again.text
+    assert again.json()["status"] == "already_stored"
+    sent["answers"] = {"overall": 1}
+    assert client.post("/api/v1/responses", json=sent).status_code == 409
