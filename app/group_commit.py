@@ -92,19 +92,21 @@ def _write_batch(jobs: list[_Job]) -> None:
     if not live:
         return
     first = live[0]
-    session = Session(first.bind) if isinstance(first.bind, Engine) else first.session
     try:
-        with writing(session):
-            results = first.write(session, [job.item for job in live])
-    except BaseException as problem:  # the writer outlives every batch
-        for job in live:
-            job.future.set_exception(problem)
-    else:
+        own = Session(first.bind) if isinstance(first.bind, Engine) else None
+        session = own or first.session
+        try:
+            with writing(session):
+                results = first.write(session, [job.item for job in live])
+        finally:
+            if own is not None:
+                own.close()
         for job, result in zip(live, results, strict=True):
             if isinstance(result, Exception):
                 job.future.set_exception(result)
             else:
                 job.future.set_result(result)
-    finally:
-        if session is not first.session:
-            session.close()
+    except BaseException as problem:  # the writer outlives every batch; no item is left unanswered
+        for job in live:
+            if not job.future.done():
+                job.future.set_exception(problem)
