@@ -38,7 +38,7 @@ class _Job:
     write: BatchWriter[Any, Any]
     item: object
     bind: Engine | Connection
-    session: Session
+    session: Session | None  # the caller's, when it is bound to a connection
     future: "Future[Any]"
 
 
@@ -47,19 +47,28 @@ _writer: threading.Thread | None = None
 _writer_guard = threading.Lock()
 
 
-def submit(session: Session, write: BatchWriter[Item, Result], item: Item) -> "Future[Result]":
+def submit(
+    target: Session | Engine, write: BatchWriter[Item, Result], item: Item
+) -> "Future[Result]":
     """Queue ``item`` to be written by ``write`` with whatever else is queued on the same
     database; the future holds its result once the batch has committed.
 
-    A session on an engine only names the database: the writer works in a session of its
-    own, so a request that stops waiting leaves it nothing half-used. A session bound to a
-    connection (the tests' transaction) is written in as it is, its caller waiting.
+    An engine, or a session on one, only names the database: the writer works in a
+    session of its own, so a request that stops waiting leaves it nothing half-used. A
+    session bound to a connection (the tests' transaction) is written in as it is, its
+    caller waiting.
     """
-    if session.in_transaction():
-        # End the caller's read: after the commit it must see what the batch stored.
-        session.commit()
+    if isinstance(target, Engine):
+        bind: Engine | Connection = target
+        session = None
+    else:
+        if target.in_transaction():
+            # End the caller's read: after the commit it must see what the batch stored.
+            target.commit()
+        bind = target.get_bind()
+        session = None if isinstance(bind, Engine) else target
     future: Future[Result] = Future()
-    _queue.put(_Job(write, item, session.get_bind(), session, future))
+    _queue.put(_Job(write, item, bind, session, future))
     _ensure_writer()
     return future
 
@@ -93,8 +102,9 @@ def _write_batch(jobs: list[_Job]) -> None:
         return
     first = live[0]
     try:
-        own = Session(first.bind) if isinstance(first.bind, Engine) else None
-        session = own or first.session
+        own = Session(first.bind) if first.session is None else None
+        session = own if own is not None else first.session
+        assert session is not None  # a connection comes with its session
         try:
             with writing(session):
                 results = first.write(session, [job.item for job in live])

@@ -41,6 +41,7 @@ from app.schedule import start_scheduler
 from app.security import SecurityHeadersMiddleware, docs_policy
 from app.sending import SendingWorker
 from app.stats.router import router as stats_router
+from app.submissions.hot_path import SubmissionHotPath
 from app.submissions.router import router as submissions_router
 from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
@@ -127,6 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs = bytes(docs_page.body).decode()
     # Outermost last: every response is observed and carries the security headers, even a
     # 429; phones on weak connections get pages, scripts and exports compressed.
+    # Innermost: the submissions' hot path answers inside every middleware of ours, and
+    # passes anything it does not store on to the route.
+    app.add_middleware(SubmissionHotPath)
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)

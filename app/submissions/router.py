@@ -1,34 +1,20 @@
 """HTTP route for submissions from kiosk apps and the survey page's offline queue."""
 
-import asyncio
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app import clock
 from app.config import Settings
-from app.db import engine_of
 from app.deps import SessionDep, SettingsDep
-from app.errors import AppError, Invalid
-from app.group_commit import submit
+from app.errors import AppError
 from app.observability import SUBMISSIONS
-from app.reference_cache import last_read
 from app.submissions.deps import DeviceDep
 from app.submissions.devices import DeviceTrace
 from app.submissions.schemas import SubmissionIn, SubmissionOut
-from app.submissions.service import (
-    Recorded,
-    StaleReference,
-    check_submission,
-    content_digest,
-    record_submission,
-    store_checked,
-)
+from app.submissions.service import Recorded, record_submission, store_at_counter
 from app.surveys.deps import CatalogDep
 from app.surveys.forms import FormCatalog
-from app.surveys.links import counter_link
 
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
 OUTCOMES = {409: "conflict", 410: "gone", 422: "invalid"}
@@ -71,21 +57,8 @@ async def submit_response(
     body: SubmissionIn,
     device: DeviceTrace | None = None,
 ) -> Recorded:
-    """``record_submission`` for a route: a counter's submission is checked on the event
-    loop against the reference copy last read and awaits its batch's commit; any other
-    (an invitation, a problem to report, a reference that changed) goes the reading way
-    in a worker thread."""
-    submitted_at = clock.now()
-    listed = last_read(engine_of(session))
-    link = counter_link(listed, body.slug) if listed is not None else None
-    if listed is not None and link is not None:
-        try:
-            checked = check_submission(
-                listed, link, catalog, settings, body, device, submitted_at, content_digest(body)
-            )
-            return await asyncio.wrap_future(submit(session, store_checked, checked))
-        except (Invalid, StaleReference):
-            pass
-    return await run_in_threadpool(
-        record_submission, session, catalog, settings, body, device, submitted_at
-    )
+    """A counter's submission the quick way, any other the reading way in a worker thread."""
+    recorded = await store_at_counter(session, catalog, settings, body, device)
+    if recorded is not None:
+        return recorded
+    return await run_in_threadpool(record_submission, session, catalog, settings, body, device)

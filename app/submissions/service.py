@@ -7,27 +7,30 @@ not by a read before it: a new response (nearly all of them) costs no extra quer
 A submission is checked against this process's copy of the reference data (counters,
 sectors, procedures), then handed to the group-commit writer (``app.group_commit``),
 which stores it with every other submission of the moment in one transaction and checks
-there that the copy it was checked against is still current. The HTTP route does all of
-this without a thread of its own when the link is a counter's (its router); an
-invitation, a problem or a changed reference takes the path that reads the database
+there that the copy it was checked against is still current. A counter's submission is
+stored this way without a thread of its own (``store_at_counter``); an invitation, a
+problem or a changed reference takes the path that reads the database
 (``record_submission``).
 """
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import clock
 from app.alerts.outbox import raise_alerts
 from app.config import Settings
+from app.db import engine_of
 from app.errors import Conflict, FieldError, Gone, Invalid
 from app.group_commit import submit
 from app.models import UNKNOWN_SECTOR, Response
-from app.reference_cache import Reference, reference
+from app.reference_cache import Reference, last_read, reference
 from app.responses.records import ResponseRecord, fingerprint, insert_records
 from app.submissions.devices import DeviceTrace, Visit, device_keys, repeats
 from app.submissions.schemas import SubmissionIn
@@ -279,3 +282,27 @@ def record_submission(
             return submit(session, store_checked, checked).result()
         except StaleReference:
             continue  # checked again against the reference as it is now
+
+
+async def store_at_counter(
+    target: Session | Engine,
+    catalog: FormCatalog,
+    settings: Settings,
+    body: SubmissionIn,
+    device: DeviceTrace | None,
+) -> Recorded | None:
+    """Store a counter's submission the quick way: checked against the reference copy
+    last read (no query, no thread), its batch's commit awaited. None when it must go the
+    reading way (``record_submission``): not a counter's link, a problem to report, or a
+    reference that changed since the copy was read."""
+    listed = last_read(target if isinstance(target, Engine) else engine_of(target))
+    link = counter_link(listed, body.slug) if listed is not None else None
+    if listed is None or link is None:
+        return None
+    try:
+        checked = check_submission(
+            listed, link, catalog, settings, body, device, clock.now(), content_digest(body)
+        )
+        return await asyncio.wrap_future(submit(target, store_checked, checked))
+    except (Invalid, StaleReference):
+        return None

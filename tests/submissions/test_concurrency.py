@@ -3,47 +3,22 @@ the answer a retry would get (200, 409, 410), never a 500, and one row is stored
 
 import uuid
 from collections import Counter as Tally
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlmodel import Session, func, select
 
-from app.config import Settings
 from app.db import create_db_engine
-from app.main import create_app
-from app.models import Counter, Response, Unit
-from app.seeding.reference import seed_reference
+from app.models import Response
 from app.surveys.forms import FormCatalog
-from tests.conftest import TEST_SECRET
 from tests.databases import scalar
 from tests.factories import api_key
-from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.load
 
 RACERS = 16
-
-
-@pytest.fixture
-def site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Iterator[str]:
-    engine = create_db_engine(scratch_database_url)
-    with Session(engine) as session:
-        seed_reference(session, catalog)
-        unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
-        assert unit_id is not None
-        session.add(Counter(unit_id=unit_id, code="Q1", name="Quầy 1", slug="quay-dua",
-                            sector_code="land"))  # fmt: skip
-        session.commit()
-    engine.dispose()
-    settings = Settings(database_url=scratch_database_url, secret_key=TEST_SECRET,
-                        secret_key_file=tmp_path / "secret", report_scheduler=False,
-                        rate_limit_per_minute=0)  # fmt: skip
-    with LiveServer(create_app(settings)) as server:
-        yield server.url
 
 
 def race(url: str, bodies: list[dict[str, Any]]) -> Tally[int]:
