@@ -128,11 +128,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     docs = bytes(docs_page.body).decode()
     # Outermost last: every response is observed and carries the security headers, even a
     # 429; phones on weak connections get pages, scripts and exports compressed.
-    # Innermost: the submissions' hot path answers inside every middleware of ours, and
-    # passes anything it does not store on to the route.
-    app.add_middleware(SubmissionHotPath)
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
+    # The submissions' hot path answers inside the middlewares its answer needs (its
+    # few bytes are never compressed; it answers every problem by handing the request on
+    # to the route, inside the last net).
+    app.add_middleware(SubmissionHotPath)
     app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(SecurityHeadersMiddleware, policies={"/docs": docs_policy(docs)})
     app.add_middleware(ObservabilityMiddleware)
