@@ -16,7 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, bindparam
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from app.models import Response
 
@@ -60,47 +60,42 @@ class Visit(NamedTuple):
     at: datetime
 
 
-# Built once: every batch of submissions asks it. The latest answer of each device and
-# counter is enough: one row each, however busy a shared address is.
-_LATEST = (
-    select(col(Response.device_hash), col(Response.counter_id), func.max(Response.submitted_at))
+# Built once: asked for each answer from a known device. It stops at the first earlier
+# answer it finds, so a busy shared address costs no more than a quiet one.
+_EARLIER = (
+    select(col(Response.id))
     .where(
-        col(Response.device_hash).in_(bindparam("keys", expanding=True)),
+        # Two keys: a window over midnight asks for the day before too (one key: given twice).
+        col(Response.device_hash).in_([bindparam("today"), bindparam("day_before")]),
+        col(Response.counter_id) == bindparam("counter_id"),
         col(Response.submitted_at) >= bindparam("since"),
         # Implied by the line above; on PostgreSQL it leaves out the other months' partitions.
         col(Response.local_date) >= bindparam("since_day"),
     )
-    .group_by(col(Response.device_hash), col(Response.counter_id))
+    .limit(1)
 )
 
 
 def repeats(connection: Connection, visits: Sequence[Visit], zone: ZoneInfo) -> list[bool]:
     """For each visit, in order, whether the same device answered at the same counter
-    within the window before it: in the database, or earlier in ``visits`` (a batch that
-    is stored together). One query for all of them."""
-    asked = [visit for visit in visits if visit.keys and visit.counter_id is not None]
-    if not asked:
-        return [False] * len(visits)
-    since = min(visit.at for visit in asked) - REPEAT_WINDOW
-    latest: dict[tuple[str | None, int | None], datetime] = {
-        (device_hash, counter_id): at
-        for device_hash, counter_id, at in connection.execute(
-            _LATEST,
-            {
-                "keys": sorted({key for visit in asked for key in visit.keys}),
-                "since": since,
-                "since_day": since.astimezone(zone).date(),
-            },
-        )
-    }
+    within the window before it: earlier in ``visits`` (a batch stored together), or else
+    in the database."""
     found = []
-    for visit in visits:
-        if not visit.keys or visit.counter_id is None:
+    earlier: dict[tuple[str, int], list[datetime]] = {}  # the batch's, by day key and counter
+    for keys, counter_id, at in visits:
+        if not keys or counter_id is None:
             found.append(False)
             continue
-        earlier = [latest.get((key, visit.counter_id)) for key in visit.keys]
-        found.append(any(at is not None and at >= visit.at - REPEAT_WINDOW for at in earlier))
-        # Its own key is the day's: what follows it in the batch finds it there.
-        mine = (visit.keys[0], visit.counter_id)
-        latest[mine] = max(visit.at, latest.get(mine, visit.at))
+        since = at - REPEAT_WINDOW
+        in_batch = any(t >= since for key in keys for t in earlier.get((key, counter_id), ()))
+        found.append(
+            in_batch
+            or connection.execute(
+                _EARLIER,
+                {"today": keys[0], "day_before": keys[-1], "counter_id": counter_id,
+                 "since": since, "since_day": since.astimezone(zone).date()},
+            ).first()
+            is not None
+        )  # fmt: skip
+        earlier.setdefault((keys[0], counter_id), []).append(at)
     return found
