@@ -32,6 +32,20 @@ def audited(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
     return answers
 
 
+class FirstHeld:
+    """Writes as ``audited``, but the batch of item 0 waits until released: what is
+    submitted meanwhile queues for the next batch."""
+
+    def __init__(self) -> None:
+        self.writing, self.released = threading.Event(), threading.Event()
+
+    def __call__(self, session: Session, numbers: Sequence[int]) -> list[int | Exception]:
+        if numbers == [0]:
+            self.writing.set()
+            assert self.released.wait(timeout=10)
+        return audited(session, numbers)
+
+
 def stored_lines(engine: Engine) -> int:
     with Session(engine) as session:
         return session.exec(
@@ -42,19 +56,12 @@ def stored_lines(engine: Engine) -> int:
 def test_items_that_queue_during_a_commit_share_the_next(seeded_scratch: Engine) -> None:
     commits: list[int] = []
     event.listen(seeded_scratch, "commit", lambda connection: commits.append(1))
-    writing_first, release_first = threading.Event(), threading.Event()
-
-    def held(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
-        if numbers == [0]:  # the first batch waits until ten more items have queued
-            writing_first.set()
-            assert release_first.wait(timeout=10)
-        return audited(session, numbers)
-
+    held = FirstHeld()
     with Session(seeded_scratch) as session:
         first = group_commit.submit(session, held, 0)
-        assert writing_first.wait(timeout=10)
+        assert held.writing.wait(timeout=10)
         queued = [group_commit.submit(session, held, 2 * n) for n in range(1, 11)]
-        release_first.set()
+        held.released.set()
         assert [future.result(timeout=10) for future in [first, *queued]] == list(range(0, 22, 2))
     assert len(commits) == 2  # the first alone, then the ten that queued behind it
     assert stored_lines(seeded_scratch) == 11
@@ -93,20 +100,13 @@ def test_a_batch_that_fails_answers_every_item_with_its_error_and_stores_nothing
 def test_an_item_whose_requester_left_before_its_batch_is_not_written(
     seeded_scratch: Engine,
 ) -> None:
-    writing_first, release_first = threading.Event(), threading.Event()
-
-    def held(session: Session, numbers: Sequence[int]) -> list[int | Exception]:
-        if numbers == [0]:
-            writing_first.set()
-            assert release_first.wait(timeout=10)
-        return audited(session, numbers)
-
+    held = FirstHeld()
     with Session(seeded_scratch) as session:
         first = group_commit.submit(session, held, 0)
-        assert writing_first.wait(timeout=10)
+        assert held.writing.wait(timeout=10)
         left: Future[int] = group_commit.submit(session, held, 2)
         assert left.cancel()
-        release_first.set()
+        held.released.set()
         assert first.result(timeout=10) == 0
         assert group_commit.submit(session, held, 4).result(timeout=10) == 4
     assert stored_lines(seeded_scratch) == 2
