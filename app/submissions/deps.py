@@ -17,10 +17,8 @@ async def get_device(
     ] = None,
 ) -> DeviceTrace:
     """The device behind a citizen's request: its cookie and address, never stored raw."""
-    return DeviceTrace(
-        cookie=device_cookie or None,
-        ip=request.client.host if request.client else None,
-        kiosk=kiosk_cookie == "1",
+    return DeviceTrace.of(
+        device_cookie, kiosk_cookie, request.client.host if request.client else None
     )
 
 

@@ -34,6 +34,13 @@ class DeviceTrace:
     ip: str | None
     kiosk: bool = False
 
+    @classmethod
+    def of(
+        cls, device_cookie: str | None, kiosk_cookie: str | None, ip: str | None
+    ) -> "DeviceTrace":
+        """What a request's two cookies and its address tell (an empty cookie is none)."""
+        return cls(cookie=device_cookie or None, ip=ip, kiosk=kiosk_cookie == "1")
+
 
 def _day_key(secret: str, day: date, trace: DeviceTrace) -> str:
     who = f"cookie:{trace.cookie}" if trace.cookie else f"ip:{trace.ip}"

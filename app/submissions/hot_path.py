@@ -14,8 +14,7 @@ is one meaning for every answer, and the hot path can only be faster, never diff
 
 from typing import Any
 
-from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,14 +40,18 @@ class SubmissionHotPath:
             and scope["path"] == PATH
             and not scope["query_string"]
             and not scope["app"].dependency_overrides
-            and Headers(scope=scope).get("content-type", "").startswith("application/json")
         ):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
-        if body is None:
+        request = Request(scope, receive)
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await request.body()
+        except ClientDisconnect:
             return  # the client left before it finished sending: there is no one to answer
-        answer = await self._store(scope, body)
+        answer = await self._store(request, body)
         if answer is None:
             await self.app(scope, _replay(body, receive), send)
             return
@@ -56,14 +59,20 @@ class SubmissionHotPath:
         SUBMISSIONS.labels("stored").inc()
         await JSONResponse(answer, status_code=201)(scope, receive, send)
 
-    async def _store(self, scope: Scope, body: bytes) -> dict[str, Any] | None:
+    async def _store(self, request: Request, body: bytes) -> dict[str, Any] | None:
         """The stored response's answer, or None for the route to decide (and to report
         whatever went wrong in its own words: a 409, a 503 while the database is away)."""
-        state = scope["app"].state
+        state = request.app.state
+        cookies = request.cookies
+        device = DeviceTrace.of(
+            cookies.get(DEVICE_COOKIE),
+            cookies.get(KIOSK_COOKIE),
+            request.client.host if request.client else None,
+        )
         try:
             submission = SubmissionIn.model_validate_json(body)
             recorded = await store_at_counter(
-                state.engine, state.catalog, state.settings, submission, _device(scope)
+                state.engine, state.catalog, state.settings, submission, device
             )
         except Exception:  # the route answers it, as it answers every problem
             return None
@@ -73,29 +82,6 @@ class SubmissionHotPath:
             id=submission.id, status="stored", submitted_at=recorded.submitted_at
         )
         return answer.model_dump(mode="json")
-
-
-def _device(scope: Scope) -> DeviceTrace:
-    """As ``app.submissions.deps.get_device`` reads it from the request."""
-    cookies = cookie_parser(Headers(scope=scope).get("cookie", ""))
-    client = scope.get("client")
-    return DeviceTrace(
-        cookie=cookies.get(DEVICE_COOKIE) or None,
-        ip=client[0] if client else None,
-        kiosk=cookies.get(KIOSK_COOKIE) == "1",
-    )
-
-
-async def _read_body(receive: Receive) -> bytes | None:
-    """The whole body; None when the client disconnects first."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -193,13 +193,14 @@ def store_checked(session: Session, batch: Sequence[Checked]) -> list[Recorded |
     """
     connection = session.connection()
     listed = reference(connection)
+    zone = batch[0].zone  # the server's, the same for every item
     results: list[Recorded | Exception] = [StaleReference() for _ in batch]
     current = [i for i, checked in enumerate(batch) if checked.reference_token == listed.token]
     flagged = repeats(
         connection,
         [Visit(batch[i].device_keys, batch[i].record.counter_id, batch[i].record.submitted_at)
          for i in current],
-        batch[0].zone,
+        zone,
     )  # fmt: skip
     records = {
         i: batch[i].record._replace(flag_repeat_device=repeat)
@@ -207,10 +208,10 @@ def store_checked(session: Session, batch: Sequence[Checked]) -> list[Recorded |
     }
     try:
         with session.begin_nested():
-            _store(session, list(records.values()), listed, batch[0].zone)
+            _store(session, list(records.values()), listed, zone)
     except IntegrityError:
         for i, record in records.items():
-            results[i] = _store_alone(session, record, listed, batch[i].zone)
+            results[i] = _store_alone(session, record, listed, zone)
     else:
         for i, record in records.items():
             results[i] = Recorded(record.submitted_at, created=True)
