@@ -33,7 +33,7 @@ from app.errors import ErrorBody, Forbidden
 from app.handlers import RETRY_AFTER_SECONDS, add_exception_handlers
 from app.messaging.router import router as opt_out_router
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
-from app.ratelimit import RateLimitMiddleware
+from app.ratelimit import RateLimiter, RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.service import report_counts, report_options
 from app.responses.router import router as responses_router
@@ -130,13 +130,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # 429; phones on weak connections get pages, scripts and exports compressed.
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
-    # The submissions' hot path answers inside the middlewares its answer needs (its
-    # few bytes are never compressed; it answers every problem by handing the request on
-    # to the route, inside the last net).
-    app.add_middleware(SubmissionHotPath)
-    app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter)
     app.add_middleware(SecurityHeadersMiddleware, policies={"/docs": docs_policy(docs)})
     app.add_middleware(ObservabilityMiddleware)
+    # Before them all, adding what they add (its few bytes are never compressed): it
+    # answers every problem by handing the request on, through them, to the route.
+    app.add_middleware(SubmissionHotPath, limiter=limiter)
 
     def openapi() -> dict[str, Any]:
         """The document, with validation errors in the shape the handlers answer."""

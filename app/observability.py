@@ -21,7 +21,7 @@ from app.hosts import is_this_machine
 
 log = logging.getLogger("sipas.http")
 errors = logging.getLogger("sipas.errors")
-REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER = b"x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 REQUESTS = Counter(
@@ -81,10 +81,56 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
     }
 
 
+# Set on a request once its observation has begun: the submissions' hot path begins it,
+# and a request it hands on keeps its id and its clock.
+_STARTED_SCOPE_KEY = "sipas.started"
+
+
 def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return str(path) if path else "unmatched"
+
+
+def begin(scope: Scope) -> tuple[str, float]:
+    """The request's id (the client's ``X-Request-ID`` when it is safe to log, else a new
+    one) and the moment it arrived; the same for every layer that asks."""
+    state = scope.setdefault("state", {})
+    if _STARTED_SCOPE_KEY in scope:
+        return state["request_id"], scope[_STARTED_SCOPE_KEY]
+    incoming = next(
+        (value for name, value in scope["headers"] if name == REQUEST_ID_HEADER), b""
+    ).decode("latin-1")
+    request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    state["request_id"] = request_id
+    started = scope[_STARTED_SCOPE_KEY] = time.perf_counter()
+    return request_id, started
+
+
+def timing_headers(request_id: str, started: float) -> list[tuple[bytes, bytes]]:
+    """The response's request id and its time in the application so far."""
+    elapsed = (time.perf_counter() - started) * 1000
+    return [
+        (REQUEST_ID_HEADER, request_id.encode()),
+        (b"server-timing", f"app;dur={elapsed:.2f}".encode()),
+    ]
+
+
+def observe(method: str, route: str, status: int, request_id: str, started: float) -> None:
+    """Count, time and log an answered request."""
+    elapsed = time.perf_counter() - started
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(route).observe(elapsed)
+    log.info(
+        "request",
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+        },
+    )
 
 
 class ObservabilityMiddleware:
@@ -97,51 +143,33 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
+        request_id, started = begin(scope)
         status = 500
         logged = False
 
-        def observe() -> None:
+        def observed() -> None:
             # Logged before the last byte goes out, so a client that has its answer can
             # rely on the line being written.
             nonlocal logged
             logged = True
-            elapsed = time.perf_counter() - started
-            route = _route_of(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(route).observe(elapsed)
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                },
-            )
+            observe(scope["method"], _route_of(scope), status, request_id, started)
 
         async def send_observed(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                elapsed = (time.perf_counter() - started) * 1000
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                headers.append((b"server-timing", f"app;dur={elapsed:.2f}".encode()))
+                headers.extend(timing_headers(request_id, started))
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not message.get("more_body"):
-                observe()
+                observed()
             await send(message)
 
         try:
             await self.app(scope, receive, send_observed)
         finally:
             if not logged:
-                observe()
+                observed()
 
 
 class InternalErrorMiddleware:

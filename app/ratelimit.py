@@ -35,9 +35,16 @@ def _kind(method: str, path: str) -> str | None:
     return None
 
 
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
-        self.app = app
+# Set on a request whose token is taken: a request counted once (by the submissions' hot
+# path, which may then hand it on) is not counted again.
+COUNTED_SCOPE_KEY = "sipas.rate_counted"
+
+
+class RateLimiter:
+    """The buckets of one process: shared by the middleware and the submissions' hot path,
+    which answers before it."""
+
+    def __init__(self, per_minute: int) -> None:
         # Pages are read more often than answered; sign-in attempts are few by nature.
         self.limits = {"submit": per_minute, "page": 4 * per_minute,
                        "login": max(1, per_minute // 6)}  # fmt: skip
@@ -45,24 +52,18 @@ class RateLimitMiddleware:
         self.salt = secrets.token_bytes(16)
         self.last_sweep = time.monotonic()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = _kind(scope.get("method", ""), scope.get("path", "")) if (
-            scope["type"] == "http") else None  # fmt: skip
-        if kind is None or self.limits["submit"] <= 0:
-            await self.app(scope, receive, send)
-            return
+    def admit(self, scope: Scope) -> float:
+        """0 when the request may go on (a token taken, or none needed); else the seconds
+        until it may."""
+        if scope["type"] != "http" or scope.get(COUNTED_SCOPE_KEY) or self.limits["submit"] <= 0:
+            return 0.0
+        kind = _kind(scope.get("method", ""), scope.get("path", ""))
+        if kind is None:
+            return 0.0
         wait = self._take(kind, scope)
         if wait <= 0:
-            await self.app(scope, receive, send)
-            return
-        body = json.dumps({"detail": "too many requests; try again shortly", "errors": []})
-        await send({
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"retry-after", str(math.ceil(wait)).encode())],
-        })  # fmt: skip
-        await send({"type": "http.response.body", "body": body.encode()})
+            scope[COUNTED_SCOPE_KEY] = True
+        return wait
 
     def _take(self, kind: str, scope: Scope) -> float:
         """Take a token; 0 when there was one, else the seconds until there is."""
@@ -81,3 +82,23 @@ class RateLimitMiddleware:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) * 60 / limit
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        wait = self.limiter.admit(scope)
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"detail": "too many requests; try again shortly", "errors": []})
+        await send({
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [(b"content-type", b"application/json"),
+                        (b"retry-after", str(math.ceil(wait)).encode())],
+        })  # fmt: skip
+        await send({"type": "http.response.body", "body": body.encode()})

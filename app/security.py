@@ -16,7 +16,9 @@ POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+POLICY_BYTES = POLICY.encode()
 HSTS = b"max-age=31536000; includeSubDomains"
+NO_STORE = (b"cache-control", b"no-store")
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -40,6 +42,15 @@ def docs_policy(docs_html: str) -> str:
     )
 
 
+def security_headers(policy: bytes, https: bool) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries, with ``policy`` as its Content-Security-Policy
+    (HSTS only over TLS: behind a TLS proxy uvicorn's proxy headers make the scheme https)."""
+    headers = [(b"content-security-policy", policy), *HEADERS]
+    if https:
+        headers.append((b"strict-transport-security", HSTS))
+    return headers
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, policies: dict[str, str] | None = None) -> None:
         self.app = app
@@ -49,22 +60,18 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = self.policies.get(scope["path"], POLICY.encode())
-        # Behind a TLS proxy uvicorn's proxy headers make the scheme https.
-        https = scope.get("scheme") == "https"
+        added = security_headers(
+            self.policies.get(scope["path"], POLICY_BYTES), scope.get("scheme") == "https"
+        )
         cacheable = scope["path"].startswith(("/static/", "/docs-assets/"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"content-security-policy", policy))
-                headers.extend(HEADERS)
-                if https:
-                    headers.append((b"strict-transport-security", HSTS))
+                headers = [*message.get("headers", []), *added]
                 # Exports, reports and pages with tokens stay out of every cache unless a
                 # route says otherwise; only the static files are shared.
                 if not cacheable and not any(k.lower() == b"cache-control" for k, _ in headers):
-                    headers.append((b"cache-control", b"no-store"))
+                    headers.append(NO_STORE)
                 message = {**message, "headers": headers}
             await send(message)
 

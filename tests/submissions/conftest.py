@@ -2,6 +2,7 @@
 tests' transaction, so requests take the route as a deployed server takes it."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,22 @@ from tests.live_server import LiveServer
 @pytest.fixture
 def site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Iterator[str]:
     """The server's address; its counter "quay-dua" serves the land sector."""
-    engine = create_db_engine(scratch_database_url)
+    with _serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=0) as url:
+        yield url
+
+
+@pytest.fixture
+def limited_site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Iterator[str]:
+    """``site`` taking three submissions a minute from a client."""
+    with _serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=3) as url:
+        yield url
+
+
+@contextmanager
+def _serving(
+    database_url: str, tmp_path: Path, catalog: FormCatalog, rate_limit_per_minute: int
+) -> Iterator[str]:
+    engine = create_db_engine(database_url)
     with Session(engine) as session:
         seed_reference(session, catalog)
         unit_id = session.exec(select(Unit.id).where(Unit.code == "10507")).one()
@@ -29,8 +45,8 @@ def site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Ite
                             sector_code="land"))  # fmt: skip
         session.commit()
     engine.dispose()
-    settings = Settings(database_url=scratch_database_url, secret_key=TEST_SECRET,
+    settings = Settings(database_url=database_url, secret_key=TEST_SECRET,
                         secret_key_file=tmp_path / "secret", report_scheduler=False,
-                        rate_limit_per_minute=0)  # fmt: skip
+                        rate_limit_per_minute=rate_limit_per_minute)  # fmt: skip
     with LiveServer(create_app(settings)) as server:
         yield server.url

@@ -2,6 +2,7 @@
 it stores is answered as the route answers it, and what it does not store reaches the
 route untouched."""
 
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -58,6 +59,15 @@ def counted(client: httpx.Client) -> dict[str, float]:
     lines = client.get("/metrics").text.splitlines()
     return {name: float(line.rsplit(" ", 1)[1]) for line in lines for name in names
             if line.startswith(name + " ")}  # fmt: skip
+
+
+def test_its_submissions_are_rate_limited_each_counted_once(limited_site: str) -> None:
+    with httpx.Client(base_url=limited_site, timeout=30) as client:
+        stored = [client.post("/api/v1/responses", json=body()) for _ in range(2)]
+        retried = client.post("/api/v1/responses", json=json.loads(stored[0].request.content))
+        refused = client.post("/api/v1/responses", json=body())
+    assert [a.status_code for a in (*stored, retried, refused)] == [201, 201, 200, 429]
+    assert {"content-security-policy", "x-request-id", "retry-after"} <= set(refused.headers)
 
 
 def test_a_device_answering_twice_is_flagged_on_the_hot_path(
