@@ -1,8 +1,8 @@
 """Group commit: one writer thread stores what concurrent requests bring, a batch per
 transaction, and answers each only after its batch has committed.
 
-A request hands over its item and waits on a future (an ``async`` route awaits it without
-a thread of its own). The writer takes everything queued, writes it in one ``writing``
+A request hands over its item and waits on a future (a coroutine awaits it on its event
+loop, without a thread of its own). The writer takes everything queued, writes it in one ``writing``
 transaction (the database's write lock, taken as every writer takes it) and commits once:
 one fsync, one lock hand-over and one transaction serve a burst of requests instead of
 each paying its own, and only two threads (the event loop and the writer) take turns on
@@ -13,9 +13,11 @@ a value, or the exception that item alone raises (its writes undone by the funct
 exception out of the function itself, or out of the commit, is every item's answer.
 """
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from contextlib import suppress
 from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any, TypeVar
@@ -39,7 +41,14 @@ class _Job:
     item: object
     bind: Engine | Connection
     session: Session | None  # the caller's, when it is bound to a connection
-    future: "Future[Any]"
+    future: "Future[Any] | asyncio.Future[Any]"
+    loop: asyncio.AbstractEventLoop | None  # an asyncio future's, answered on it
+
+    def wanted(self) -> bool:
+        """Still awaited (not cancelled); a thread's future can no longer be cancelled."""
+        if self.loop is None:
+            return bool(self.future.set_running_or_notify_cancel())  # type: ignore[union-attr]
+        return not self.future.cancelled()
 
 
 _queue: "SimpleQueue[_Job]" = SimpleQueue()
@@ -58,6 +67,27 @@ def submit(
     session bound to a connection (the tests' transaction) is written in as it is, its
     caller waiting.
     """
+    future: Future[Result] = Future()
+    _enqueue(target, write, item, future, None)
+    return future
+
+
+async def store(target: Session | Engine, write: BatchWriter[Item, Result], item: Item) -> Result:
+    """``submit`` for a coroutine, which awaits the result on its event loop: a batch's
+    items waiting on one loop are all answered by one call into it."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Result] = loop.create_future()
+    _enqueue(target, write, item, future, loop)
+    return await future
+
+
+def _enqueue(
+    target: Session | Engine,
+    write: BatchWriter[Any, Any],
+    item: object,
+    future: "Future[Any] | asyncio.Future[Any]",
+    loop: asyncio.AbstractEventLoop | None,
+) -> None:
     if isinstance(target, Engine):
         bind: Engine | Connection = target
         session = None
@@ -67,13 +97,12 @@ def submit(
             target.commit()
         bind = target.get_bind()
         session = None if isinstance(bind, Engine) else target
-    future: Future[Result] = Future()
-    _queue.put(_Job(write, item, bind, session, future))
-    _ensure_writer()
-    return future
+    _queue.put(_Job(write, item, bind, session, future, loop))
+    if _writer is None or not _writer.is_alive():
+        _start_writer()
 
 
-def _ensure_writer() -> None:
+def _start_writer() -> None:
     global _writer
     with _writer_guard:
         if _writer is None or not _writer.is_alive():
@@ -97,7 +126,7 @@ def _write_forever() -> None:
 
 def _write_batch(jobs: list[_Job]) -> None:
     # A request that stopped waiting (its client left) before its batch began is dropped.
-    live = [job for job in jobs if job.future.set_running_or_notify_cancel()]
+    live = [job for job in jobs if job.wanted()]
     if not live:
         return
     first = live[0]
@@ -111,12 +140,33 @@ def _write_batch(jobs: list[_Job]) -> None:
         finally:
             if own is not None:
                 own.close()
-        for job, result in zip(live, results, strict=True):
-            if isinstance(result, Exception):
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
     except BaseException as problem:  # the writer outlives every batch; no item is left unanswered
-        for job in live:
-            if not job.future.done():
-                job.future.set_exception(problem)
+        _answer(live, [problem] * len(live))
+    else:
+        _answer(live, list(results))
+
+
+def _answer(jobs: list[_Job], outcomes: Sequence[object]) -> None:
+    on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], object]]] = {}
+    for job, outcome in zip(jobs, outcomes, strict=True):
+        if job.loop is None:
+            _settle(job.future, outcome)
+        else:
+            on_loops.setdefault(job.loop, []).append((job.future, outcome))  # type: ignore[arg-type]
+    for loop, settled in on_loops.items():
+        with suppress(RuntimeError):  # the loop has closed: no one waits there any more
+            loop.call_soon_threadsafe(_settle_all, settled)
+
+
+def _settle_all(settled: list[tuple["asyncio.Future[Any]", object]]) -> None:
+    for future, outcome in settled:
+        _settle(future, outcome)
+
+
+def _settle(future: "Future[Any] | asyncio.Future[Any]", outcome: object) -> None:
+    if future.done():  # cancelled while its batch was written
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)

@@ -116,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         max_body_size=settings.max_body_bytes,
         dependencies=[Depends(reject_nul_characters)],
+        # The platform observes itself (request log, Prometheus metrics); FastAPI's
+        # OpenTelemetry would look up the global providers on every request to find them
+        # unconfigured.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     docs_page = get_swagger_ui_html(

@@ -1,6 +1,7 @@
 """Group commit (``app.group_commit``): items that arrive together share one commit and
 one writer thread; each is answered with its own result after that commit."""
 
+import asyncio
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -110,3 +111,28 @@ def test_an_item_whose_requester_left_before_its_batch_is_not_written(
         assert first.result(timeout=10) == 0
         assert group_commit.submit(session, held, 4).result(timeout=10) == 4
     assert stored_lines(seeded_scratch) == 2
+
+
+def test_coroutines_are_answered_on_their_loop_after_the_commit_of_their_batch(
+    seeded_scratch: Engine,
+) -> None:
+    commits: list[int] = []
+    event.listen(seeded_scratch, "commit", lambda connection: commits.append(1))
+    held = FirstHeld()
+
+    async def submitted() -> list[object]:
+        first = asyncio.ensure_future(group_commit.store(seeded_scratch, held, 0))
+        assert await asyncio.to_thread(held.writing.wait, 10)
+        queued = [asyncio.ensure_future(group_commit.store(seeded_scratch, held, n))
+                  for n in (2, 3, 4, 6)]  # fmt: skip
+        await asyncio.sleep(0)  # each queued, waiting on its future
+        queued[-1].cancel()  # its requester left before its batch began
+        held.released.set()
+        return await asyncio.gather(first, *queued, return_exceptions=True)
+
+    first, two, three, four, six = asyncio.run(submitted())
+    assert (first, two, four) == (0, 2, 4)
+    assert isinstance(three, Refused)
+    assert isinstance(six, asyncio.CancelledError)
+    assert len(commits) == 2
+    assert stored_lines(seeded_scratch) == 3

@@ -12,6 +12,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -42,10 +43,18 @@ class DeviceTrace:
         return cls(cookie=device_cookie or None, ip=ip, kiosk=kiosk_cookie == "1")
 
 
+@lru_cache(maxsize=4)
+def _keyed(secret: str) -> "hmac.HMAC":
+    """The HMAC keyed with ``secret``, copied for each message (keying costs as much as
+    the message)."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
 def _day_key(secret: str, day: date, trace: DeviceTrace) -> str:
     who = f"cookie:{trace.cookie}" if trace.cookie else f"ip:{trace.ip}"
-    message = f"{day.isoformat()}|{who}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    keyed = _keyed(secret).copy()
+    keyed.update(f"{day.isoformat()}|{who}".encode())
+    return keyed.hexdigest()
 
 
 def device_keys(secret: str, zone: ZoneInfo, at: datetime, trace: DeviceTrace) -> tuple[str, ...]:

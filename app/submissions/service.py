@@ -13,7 +13,6 @@ problem or a changed reference takes the path that reads the database
 (``record_submission``).
 """
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,7 +27,7 @@ from app.alerts.outbox import raise_alerts
 from app.config import Settings
 from app.db import engine_of
 from app.errors import Conflict, FieldError, Gone, Invalid
-from app.group_commit import submit
+from app.group_commit import store, submit
 from app.models import UNKNOWN_SECTOR, Response
 from app.reference_cache import Reference, last_read, reference
 from app.responses.records import ResponseRecord, fingerprint, insert_records
@@ -81,9 +80,13 @@ def _existing(session: Session, response_id: object, digest: str) -> Recorded | 
 def content_digest(body: SubmissionIn) -> str:
     """The fingerprint of the submission's content; Invalid when a text is not Unicode."""
     content = body.model_dump(mode="json")
-    if bad := surrogate_paths(content):
-        raise Invalid("the response was not stored", [FieldError(f, NOT_UNICODE) for f in bad])
-    return fingerprint(content)
+    try:
+        return fingerprint(content)
+    except UnicodeEncodeError:  # UTF-8 has no lone surrogates: found once, not sought always
+        bad = surrogate_paths(content)
+        raise Invalid(
+            "the response was not stored", [FieldError(f, NOT_UNICODE) for f in bad]
+        ) from None
 
 
 def check_submission(
@@ -304,6 +307,6 @@ async def store_at_counter(
         checked = check_submission(
             listed, link, catalog, settings, body, device, clock.now(), content_digest(body)
         )
-        return await asyncio.wrap_future(submit(target, store_checked, checked))
+        return await store(target, store_checked, checked)
     except (Invalid, StaleReference):
         return None
