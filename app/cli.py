@@ -449,6 +449,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=True,
         log_config=log_config(),
         access_log=False,  # the application logs each request itself, as JSON
+        server_header=False,  # no banner naming the server's software to those probing it
     )
     return 0
 

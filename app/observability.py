@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import time
+from functools import lru_cache
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -56,6 +57,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and the record's extras."""
 
     _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+    # Made once: ``json.dumps`` with options makes an encoder for every line.
+    _encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -67,7 +70,7 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return self._encode(entry)
 
 
 def log_config(level: str = "INFO") -> dict[str, Any]:
@@ -122,11 +125,18 @@ def timing_headers(request_id: str, started: float) -> list[tuple[bytes, bytes]]
     ]
 
 
+@lru_cache(maxsize=1024)
+def _request_metrics(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    """The metrics of requests like these (looked up by their labels once, not each time)."""
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(route)
+
+
 def observe(method: str, route: str, status: int, request_id: str, started: float) -> None:
     """Count, time and log an answered request."""
     elapsed = time.perf_counter() - started
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(route).observe(elapsed)
+    requests, latency = _request_metrics(method, route, status)
+    requests.inc()
+    latency.observe(elapsed)
     log.info(
         "request",
         extra={

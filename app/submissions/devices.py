@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam
-from sqlmodel import col, select
+from sqlalchemy import Connection
 
-from app.models import Response
+from app.bulk import encoder
+from app.models import metadata
 
 DEVICE_COOKIE = "sipas_device"
 # Set by a kiosk (``?kiosk=1``): one shared device answers for many citizens in a row.
@@ -76,42 +76,50 @@ class Visit(NamedTuple):
     at: datetime
 
 
-# Built once: asked for each answer from a known device. It stops at the first earlier
-# answer it finds, so a busy shared address costs no more than a quiet one.
+# Whether each of a batch's devices answered at its counter since a moment: one query for
+# the batch, in which each question stops at the first answer it finds, so a busy shared
+# address costs no more than a quiet one. (Two keys: a window over midnight asks for the
+# day before too; one key is given twice. The day bound is implied by the moment; on
+# PostgreSQL it leaves out the other months' partitions.)
 _EARLIER = (
-    select(col(Response.id))
-    .where(
-        # Two keys: a window over midnight asks for the day before too (one key: given twice).
-        col(Response.device_hash).in_([bindparam("today"), bindparam("day_before")]),
-        col(Response.counter_id) == bindparam("counter_id"),
-        col(Response.submitted_at) >= bindparam("since"),
-        # Implied by the line above; on PostgreSQL it leaves out the other months' partitions.
-        col(Response.local_date) >= bindparam("since_day"),
-    )
-    .limit(1)
+    "SELECT {visit} WHERE EXISTS (SELECT 1 FROM response WHERE device_hash IN ({p}, {p})"
+    " AND counter_id = {p} AND submitted_at >= {p} AND local_date >= {p})"
 )
+_BOUNDS = ("submitted_at", "local_date")  # in the table's order
+
+
+@lru_cache(maxsize=256)
+def _earlier(visits: int, placeholder: str) -> str:
+    return " UNION ALL ".join(_EARLIER.format(visit=i, p=placeholder) for i in range(visits))
 
 
 def repeats(connection: Connection, visits: Sequence[Visit], zone: ZoneInfo) -> list[bool]:
     """For each visit, in order, whether the same device answered at the same counter
     within the window before it: earlier in ``visits`` (a batch stored together), or else
     in the database."""
-    found = []
+    found = [False] * len(visits)
+    asked: list[int] = []  # the visits to ask the database about
     earlier: dict[tuple[str, int], list[datetime]] = {}  # the batch's, by day key and counter
-    for keys, counter_id, at in visits:
+    for i, (keys, counter_id, at) in enumerate(visits):
         if not keys or counter_id is None:
-            found.append(False)
             continue
         since = at - REPEAT_WINDOW
-        in_batch = any(t >= since for key in keys for t in earlier.get((key, counter_id), ()))
-        found.append(
-            in_batch
-            or connection.execute(
-                _EARLIER,
-                {"today": keys[0], "day_before": keys[-1], "counter_id": counter_id,
-                 "since": since, "since_day": since.astimezone(zone).date()},
-            ).first()
-            is not None
-        )  # fmt: skip
+        if any(t >= since for key in keys for t in earlier.get((key, counter_id), ())):
+            found[i] = True
+        else:
+            asked.append(i)
         earlier.setdefault((keys[0], counter_id), []).append(at)
+    if asked:
+        dialect = connection.dialect
+        encode = encoder(metadata.tables["response"], _BOUNDS, dialect)
+        parameters: list[Any] = []
+        for i in asked:
+            keys, counter_id, at = visits[i]
+            since = at - REPEAT_WINDOW
+            parameters.extend((keys[0], keys[-1], counter_id,
+                               *encode((since, since.astimezone(zone).date()))))  # fmt: skip
+        placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+        answered = connection.exec_driver_sql(_earlier(len(asked), placeholder), tuple(parameters))
+        for (position,) in answered:
+            found[asked[position]] = True
     return found

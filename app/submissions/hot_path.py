@@ -27,6 +27,7 @@ from app.submissions.service import store_at_counter
 
 PATH = "/api/v1/responses"
 _JSON = (b"content-type", b"application/json")
+_STORED = SUBMISSIONS.labels("stored")
 
 
 class SubmissionHotPath:
@@ -63,7 +64,7 @@ class SubmissionHotPath:
         if answer is None:
             await self.app(scope, _replay(body, receive), send)
             return
-        SUBMISSIONS.labels("stored").inc()
+        _STORED.inc()
         headers = [
             _JSON,
             (b"content-length", str(len(answer)).encode()),

@@ -53,11 +53,15 @@ def test_a_repeat_is_found_in_the_database_and_within_one_batch(
     keys = device_keys("secret", ZONE, at, PHONE)
     earlier = response_record(session, catalog, at="2026-10-05T09:52:00+07:00")
     store(session, [earlier._replace(counter_id=desk.id, device_hash=keys[0])])
+    tablet = device_keys("secret", ZONE, at, DeviceTrace(cookie="tablet", ip=None))
+    long_ago = response_record(session, catalog, at="2026-10-05T09:35:00+07:00")
+    store(session, [long_ago._replace(counter_id=desk.id, device_hash=tablet[0])])
     visits = [
+        Visit(tablet, desk.id, at),  # 25 minutes after its last answer here
         Visit(keys, desk.id, at),  # 8 minutes after the stored one
         Visit(keys, other_desk.id, at),  # another counter: a new visit
         Visit(keys, other_desk.id, at + timedelta(minutes=3)),  # the one above, again
         Visit(keys, other_desk.id, at + timedelta(minutes=14)),  # past the window
         Visit((), desk.id, at),  # nothing known of the device
     ]
-    assert repeats(connection, visits, ZONE) == [True, False, True, False, False]
+    assert repeats(connection, visits, ZONE) == [False, True, False, True, False, False]
