@@ -25,11 +25,6 @@ TABLES = ("month_tally", "month_count", "month_pattern", "month_pattern_plan",
           "month_moment", "month_moment_plan", "month_driver")  # fmt: skip
 
 
-_ANY_MARKED = text("SELECT 1 FROM tallied_month WHERE month IN :months LIMIT 1").bindparams(
-    bindparam("months", expanding=True)
-)
-
-
 def _lock(connection: Connection, months: Iterable[str], *, shared: bool) -> None:
     if connection.dialect.name != "postgresql":
         return
@@ -62,18 +57,20 @@ def forget(connection: Connection, months: Iterable[str]) -> None:
         return
     _lock(connection, touched, shared=True)
     listed = {"months": touched}
-    # Nearly always none is marked (a month is tallied once it has closed): asked first,
-    # because a DELETE that finds nothing still costs SQLite a statement journal, a
-    # temporary file made and removed for every batch of submissions.
-    if connection.execute(_ANY_MARKED, listed).first() is None:
-        return
-    for table in ("tallied_month", *TABLES):
-        connection.execute(
-            text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
-                bindparam("months", expanding=True)
-            ),
-            listed,
-        )
+    forgotten = connection.execute(
+        text("DELETE FROM tallied_month WHERE month IN :months").bindparams(
+            bindparam("months", expanding=True)
+        ),
+        listed,
+    )
+    if forgotten.rowcount:
+        for table in TABLES:
+            connection.execute(
+                text(f"DELETE FROM {table} WHERE month IN :months").bindparams(  # noqa: S608
+                    bindparam("months", expanding=True)
+                ),
+                listed,
+            )
 
 
 # A month being tallied in short transactions (SQLite) holds a claim in ``tallied_month``
