@@ -2,11 +2,12 @@
 transaction, and answers each only after its batch has committed.
 
 A request hands over its item and waits on a future (a coroutine awaits it on its event
-loop, without a thread of its own). The writer takes everything queued, writes it in one ``writing``
-transaction (the database's write lock, taken as every writer takes it) and commits once:
-one fsync, one lock hand-over and one transaction serve a burst of requests instead of
-each paying its own, and only two threads (the event loop and the writer) take turns on
-the GIL instead of a thread per request. While a batch commits, the next one queues.
+loop, without a thread of its own). The writer takes everything queued, writes it in one
+``writing`` transaction (the database's write lock, taken as every writer takes it) and
+commits once: one fsync, one lock hand-over and one transaction serve a burst of requests
+instead of each paying its own, and only two threads (the event loop and the writer) take
+turns on the GIL instead of a thread per request. While a batch commits, the next one
+queues.
 
 A batch is written by a function of the items' kind, which returns one result per item:
 a value, or the exception that item alone raises (its writes undone by the function). An
