@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # WAL with synchronous=FULL makes every commit durable on power loss, not only on a crash:
     # the platform promises a stored response before it answers 2xx.
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL"] = "FULL"
+    # Submissions written by a process of the server's own, on a core of its own
+    # (app.writer_process); off, by a thread beside the requests (as in tests).
+    writer_process: bool = True
     import_error_cap: int = Field(default=50, ge=1)
     # Days after a dossier is finished (or due, or received) that its applicant's phone is
     # kept, encrypted, for an invitation; then it is erased.

@@ -12,16 +12,20 @@ queues.
 A batch is written by a function of the items' kind, which returns one result per item:
 a value, or the exception that item alone raises (its writes undone by the function). An
 exception out of the function itself, or out of the commit, is every item's answer.
+
+A database may have its batches written elsewhere (``write_elsewhere``: the server's
+writer process); a session bound to a connection is always written in, here.
 """
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session
@@ -52,9 +56,25 @@ class _Job:
         return not self.future.cancelled()
 
 
+class Elsewhere(Protocol):
+    def write(self, write: BatchWriter[Any, Any], items: Sequence[Any]) -> Sequence[Any]:
+        """What ``write`` returns for ``items``, written and committed."""
+        ...
+
+
 _queue: "SimpleQueue[_Job]" = SimpleQueue()
+_elsewhere: "weakref.WeakKeyDictionary[Engine, Elsewhere]" = weakref.WeakKeyDictionary()
 _writer: threading.Thread | None = None
 _writer_guard = threading.Lock()
+
+
+def write_elsewhere(engine: Engine, writer: Elsewhere | None) -> None:
+    """Have ``writer`` write the batches of ``engine``'s database from now on (None: this
+    process again)."""
+    if writer is None:
+        _elsewhere.pop(engine, None)
+    else:
+        _elsewhere[engine] = writer
 
 
 def submit(
@@ -130,21 +150,28 @@ def _write_batch(jobs: list[_Job]) -> None:
     live = [job for job in jobs if job.wanted()]
     if not live:
         return
-    first = live[0]
     try:
-        own = Session(first.bind) if first.session is None else None
-        session = own if own is not None else first.session
-        assert session is not None  # a connection comes with its session
-        try:
-            with writing(session):
-                results = first.write(session, [job.item for job in live])
-        finally:
-            if own is not None:
-                own.close()
+        results = _write(live[0], [job.item for job in live])
     except BaseException as problem:  # the writer outlives every batch; no item is left unanswered
         _answer(live, [problem] * len(live))
     else:
         _answer(live, list(results))
+
+
+def _write(first: _Job, items: list[object]) -> Sequence[object]:
+    """The batch's results, committed (``first`` tells where and how)."""
+    elsewhere = _elsewhere.get(first.bind) if isinstance(first.bind, Engine) else None
+    if elsewhere is not None:
+        return elsewhere.write(first.write, items)
+    own = Session(first.bind) if first.session is None else None
+    session = own if own is not None else first.session
+    assert session is not None  # a connection comes with its session
+    try:
+        with writing(session):
+            return first.write(session, items)
+    finally:
+        if own is not None:
+            own.close()
 
 
 def _answer(jobs: list[_Job], outcomes: Sequence[object]) -> None:

@@ -30,6 +30,7 @@ from app.db import create_db_engine, database_answers
 from app.deps import reject_nul_characters
 from app.dossiers.router import router as dossiers_router
 from app.errors import ErrorBody, Forbidden
+from app.group_commit import write_elsewhere
 from app.handlers import RETRY_AFTER_SECONDS, add_exception_handlers
 from app.messaging.router import router as opt_out_router
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
@@ -48,6 +49,7 @@ from app.surveys.forms import FormCatalog
 from app.surveys.router import router as invitations_router
 from app.units.router import router as units_router
 from app.volumes.router import router as volumes_router
+from app.writer_process import WriterProcess
 
 REPORTS = Gauge("sipas_reports", "Monthly report versions, by status", ["status"])
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -89,6 +91,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.analytics_database_url
             else app.state.engine
         )
+        writer = app.state.writer = (
+            WriterProcess(settings.database_url, settings.sqlite_synchronous).start()
+            if settings.writer_process and WriterProcess.serves(settings.database_url)
+            else None
+        )
+        write_elsewhere(app.state.engine, writer)
         scheduler = (
             start_scheduler(app.state.engine, app.state.catalog, settings, report_options(settings))
             if settings.report_scheduler
@@ -104,6 +112,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             alert_worker.shutdown()
         if scheduler is not None:
             scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+        if writer is not None:
+            write_elsewhere(app.state.engine, None)
+            writer.close()
         app.state.engine.dispose()
         app.state.analytics_engine.dispose()
 

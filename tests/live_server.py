@@ -13,6 +13,7 @@ class LiveServer:
     """uvicorn in a background thread; ``url`` is where it listens."""
 
     def __init__(self, app: FastAPI) -> None:
+        self.app = app
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))

@@ -19,23 +19,31 @@ from tests.live_server import LiveServer
 
 
 @pytest.fixture
-def site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Iterator[str]:
-    """The server's address; its counter "quay-dua" serves the land sector."""
-    with _serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=0) as url:
-        yield url
+def site_server(
+    scratch_database_url: str, tmp_path: Path, catalog: FormCatalog
+) -> Iterator[LiveServer]:
+    """The server; its counter "quay-dua" serves the land sector."""
+    with serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=0) as server:
+        yield server
+
+
+@pytest.fixture
+def site(site_server: LiveServer) -> str:
+    """The server's address."""
+    return site_server.url
 
 
 @pytest.fixture
 def limited_site(scratch_database_url: str, tmp_path: Path, catalog: FormCatalog) -> Iterator[str]:
     """``site`` taking three submissions a minute from a client."""
-    with _serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=3) as url:
-        yield url
+    with serving(scratch_database_url, tmp_path, catalog, rate_limit_per_minute=3) as server:
+        yield server.url
 
 
 @contextmanager
-def _serving(
+def serving(
     database_url: str, tmp_path: Path, catalog: FormCatalog, rate_limit_per_minute: int
-) -> Iterator[str]:
+) -> Iterator[LiveServer]:
     engine = create_db_engine(database_url)
     with Session(engine) as session:
         seed_reference(session, catalog)
@@ -49,4 +57,4 @@ def _serving(
                         secret_key_file=tmp_path / "secret", report_scheduler=False,
                         rate_limit_per_minute=rate_limit_per_minute)  # fmt: skip
     with LiveServer(create_app(settings)) as server:
-        yield server.url
+        yield server
