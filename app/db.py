@@ -1,21 +1,23 @@
 """Engines, and whether the database answers. Nothing is built at import time."""
 
 import functools
-import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.write_lock import WriteLock
+
 # An execution option: the SQLite transaction takes the write lock when it begins.
 _SQLITE_BEGIN = "sipas_sqlite_begin"
 # Marks a session inside ``writing``: a service that writes, called by another, joins it.
 _WRITING = "sipas_writing"
-_WRITERS: "weakref.WeakKeyDictionary[Engine, threading.Lock]" = weakref.WeakKeyDictionary()
+_WRITERS: "weakref.WeakKeyDictionary[Engine, WriteLock]" = weakref.WeakKeyDictionary()
 # The server's worker threads (anyio's default limit): each may hold a connection.
 SQLITE_POOL_SIZE = 40
 
@@ -51,9 +53,7 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     def _begin(connection: Any) -> None:
         connection.exec_driver_sql(connection.get_execution_options().get(_SQLITE_BEGIN, "BEGIN"))
 
-    # Writers of this process queue on a lock, handed over the moment it is free, rather
-    # than on SQLite's busy handler, which sleeps in growing steps between tries.
-    _WRITERS[engine] = threading.Lock()
+    _WRITERS[engine] = WriteLock(Path(str(parsed.database)))
     return engine
 
 
@@ -64,7 +64,8 @@ def writing(session: Session) -> Iterator[None]:
 
     A transaction the session has open for reading is ended first, so that the write lock
     is held for the writes only. On SQLite the transaction begins with ``BEGIN IMMEDIATE``
-    under this process's writer lock: a transaction that reads and then writes fails at
+    under the database's write lock (``app.write_lock``, shared by every process on the
+    machine): a transaction that reads and then writes fails at
     once ("database is locked") when another writer holds or took the lock in between,
     whereas ``BEGIN IMMEDIATE`` waits for it (the busy timeout), and queueing on SQLite's
     busy handler starves some writers for seconds under load. Inside another ``writing``

@@ -14,7 +14,8 @@ a value, or the exception that item alone raises (its writes undone by the funct
 exception out of the function itself, or out of the commit, is every item's answer.
 
 A database may have its batches written elsewhere (``write_elsewhere``: the server's
-writer process); a session bound to a connection is always written in, here.
+writer process), and here whenever that cannot write; a session bound to a connection is
+always written in, here.
 """
 
 import asyncio
@@ -57,8 +58,10 @@ class _Job:
 
 
 class Elsewhere(Protocol):
-    def write(self, write: BatchWriter[Any, Any], items: Sequence[Any]) -> Sequence[Any]:
-        """What ``write`` returns for ``items``, written and committed."""
+    def write(self, write: BatchWriter[Any, Any], items: Sequence[Any]) -> Sequence[Any] | None:
+        """What ``write`` returns for ``items``, written and committed; None when they
+        are to be written here instead (whatever of them was committed elsewhere is found
+        by the write's conflicts)."""
         ...
 
 
@@ -162,7 +165,9 @@ def _write(first: _Job, items: list[object]) -> Sequence[object]:
     """The batch's results, committed (``first`` tells where and how)."""
     elsewhere = _elsewhere.get(first.bind) if isinstance(first.bind, Engine) else None
     if elsewhere is not None:
-        return elsewhere.write(first.write, items)
+        results = elsewhere.write(first.write, items)
+        if results is not None:
+            return results
     own = Session(first.bind) if first.session is None else None
     session = own if own is not None else first.session
     assert session is not None  # a connection comes with its session

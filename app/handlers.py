@@ -11,7 +11,6 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError, FieldError
-from app.writer_process import WriterUnavailable
 
 RETRY_AFTER_SECONDS = "5"
 UNAVAILABLE_PAGE = (
@@ -82,7 +81,6 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
-    @app.exception_handler(WriterUnavailable)
     async def _database_down(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/s/"):  # a citizen reads this one
             return HTMLResponse(

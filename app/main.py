@@ -44,6 +44,7 @@ from app.sending import SendingWorker
 from app.stats.router import router as stats_router
 from app.submissions.hot_path import SubmissionHotPath
 from app.submissions.router import router as submissions_router
+from app.submissions.service import store_checked
 from app.survey_page.router import router as survey_page_router
 from app.surveys.forms import FormCatalog
 from app.surveys.router import router as invitations_router
@@ -92,8 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else app.state.engine
         )
         writer = app.state.writer = (
-            WriterProcess(settings.database_url, settings.sqlite_synchronous).start()
-            if settings.writer_process and WriterProcess.serves(settings.database_url)
+            WriterProcess(
+                settings.database_url, settings.sqlite_synchronous, [store_checked]
+            ).start()
+            if settings.writer_process
             else None
         )
         write_elsewhere(app.state.engine, writer)

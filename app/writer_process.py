@@ -9,9 +9,11 @@ two cores at once.
 
 The child writes each batch in one ``writing`` transaction, as the thread did, and
 answers only after the commit, so a result still means a durable response. Its life
-follows the server's: started with it, restarted when it dies (the batch it was writing is
-sent again: what it had committed is found by the insert's conflict, and answered as a
-retry), and it ends when the server closes its end of the pipe, or dies.
+follows the server's: started with it, started again when it dies, and it ends when the
+server closes its end of the pipe, or dies. While it starts (a second or two of imports),
+or when it died on a batch, the group-commit thread writes the batch itself, under the
+same write lock: the first citizens after a start or a crash wait for nobody, and what a
+dead child had committed of a batch is found by the insert's conflict, answered as a retry.
 
 Items travel pickled. A form definition, which every response carries, is sent once per
 child and referred to by its id and version afterwards.
@@ -23,12 +25,12 @@ import multiprocessing
 import pickle
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.db import create_db_engine, writing
@@ -39,56 +41,50 @@ _FormKey = tuple[str, int]
 # Seconds an idle child has to leave once the server closes the pipe (one still starting
 # is killed after that).
 _EXIT_SECONDS = 1
-
-
-class WriterUnavailable(Exception):
-    """The writer process could not write a batch: it died twice on it, or failed in a way
-    that could not be sent back whole (the server answers 503: try again)."""
+# What a child sends once it can write.
+_READY = b"ready"
 
 
 class WriterProcess:
     """A child process that writes the group commit's batches for one database."""
 
-    def __init__(self, database_url: str, sqlite_synchronous: str) -> None:
-        self._arguments = (database_url, sqlite_synchronous)
+    def __init__(
+        self, database_url: str, sqlite_synchronous: str, writers: Iterable[BatchWriter[Any, Any]]
+    ) -> None:
+        """``writers``: the batch writers it will be given, imported before it is ready."""
+        self._arguments = (database_url, sqlite_synchronous, tuple(map(_name, writers)))
         self._process: BaseProcess | None = None
         self._pipe: Connection | None = None
+        self._ready = False
         self._forms_sent: set[_FormKey] = set()
         # The group-commit thread writes; the server's shutdown closes.
         self._guard = threading.Lock()
-
-    @staticmethod
-    def serves(database_url: str) -> bool:
-        """Whether a child can write to the database: an in-memory SQLite is this
-        process's alone."""
-        url = make_url(database_url)
-        return url.get_backend_name() != "sqlite" or url.database not in (None, "", ":memory:")
 
     def start(self) -> "WriterProcess":
         with self._guard:
             self._start()
         return self
 
-    def write(self, write: BatchWriter[Any, Any], items: Sequence[Any]) -> Sequence[Any]:
-        """What ``write`` returns for ``items``, written by the child."""
-        name = f"{write.__module__}:{write.__qualname__}"
+    def write(self, write: BatchWriter[Any, Any], items: Sequence[Any]) -> Sequence[Any] | None:
+        """What ``write`` returns for ``items``, written by the child; None when it cannot
+        write them now: it is starting, or it died on them (and is started again)."""
         with self._guard:
-            for attempt in (1, 2):
-                if self._pipe is None or self._process is None or not self._process.is_alive():
-                    self._stop()
-                    self._start()
-                assert self._pipe is not None
-                try:
-                    self._pipe.send_bytes(self._dumps((name, items)))
-                    answer = self._pipe.recv_bytes()
-                except (EOFError, OSError):  # it died: a new one writes the batch again
-                    self._stop()
-                    if attempt == 2:
-                        raise WriterUnavailable("the writer process died twice") from None
-                    continue
-                results: Sequence[Any] = pickle.loads(answer)  # noqa: S301  our own child's
-                return results
-        raise AssertionError("unreachable")
+            if not self._can_write():
+                return None
+            assert self._pipe is not None
+            try:
+                self._pipe.send_bytes(self._dumps((_name(write), items)))
+                answer = self._pipe.recv_bytes()
+            except (EOFError, OSError):
+                self._restart()
+                return None
+        results: Sequence[Any] = pickle.loads(answer)  # noqa: S301  our own child's
+        return results
+
+    def ready(self, wait: float = 0.0) -> bool:
+        """Whether the child can write, waiting up to ``wait`` seconds for it."""
+        with self._guard:
+            return self._can_write(wait)
 
     def close(self) -> None:
         with self._guard:
@@ -98,6 +94,19 @@ class WriterProcess:
         """The child's process id, while it runs."""
         process = self._process
         return process.pid if process is not None and process.is_alive() else None
+
+    def _can_write(self, wait: float = 0.0) -> bool:
+        if self._process is None:  # closed
+            return False
+        if not self._process.is_alive():
+            self._restart()
+        if not self._ready:
+            assert self._pipe is not None
+            try:
+                self._ready = self._pipe.poll(wait) and self._pipe.recv_bytes() == _READY
+            except (EOFError, OSError):  # it died starting
+                self._restart()
+        return self._ready
 
     def _start(self) -> None:
         # Spawned, not forked: a fork would copy the server's threads' locks mid-use and its
@@ -110,7 +119,12 @@ class WriterProcess:
         process.start()
         theirs.close()  # the child's end lives in the child: its death is our EOF
         self._process, self._pipe = process, ours
+        self._ready = False
         self._forms_sent = set()
+
+    def _restart(self) -> None:
+        self._stop()
+        self._start()
 
     def _stop(self) -> None:
         # Under the guard no batch is in flight: the child is idle, or still starting, or
@@ -161,15 +175,29 @@ class _FormUnpickler(pickle.Unpickler):
         return self.forms[key]
 
 
-def _serve(pipe: Connection, database_url: str, sqlite_synchronous: str) -> None:
-    """The child: write each batch that comes, answer with its results, until EOF."""
+def _name(write: BatchWriter[Any, Any]) -> str:
+    return f"{write.__module__}:{write.__qualname__}"
+
+
+def _resolve(name: str) -> BatchWriter[Any, Any]:
+    module, _, attribute = name.partition(":")
+    function: BatchWriter[Any, Any] = getattr(importlib.import_module(module), attribute)
+    return function
+
+
+def _serve(
+    pipe: Connection, database_url: str, sqlite_synchronous: str, names: tuple[str, ...]
+) -> None:
+    """The child: say it is ready, then write each batch that comes and answer with its
+    results, until EOF."""
     # Ctrl-C reaches the whole process group: the child finishes its batch and leaves when
     # the server, stopping, closes the pipe.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    writers = {name: _resolve(name) for name in names}
     engine = create_db_engine(database_url, sqlite_synchronous=sqlite_synchronous)
     forms: dict[_FormKey, SurveyFormDefinition] = {}
-    writers: dict[str, BatchWriter[Any, Any]] = {}
     try:
+        pipe.send_bytes(_READY)
         while True:
             try:
                 message = pipe.recv_bytes()
@@ -183,14 +211,10 @@ def _serve(pipe: Connection, database_url: str, sqlite_synchronous: str) -> None
                 pipe.send_bytes(answer)
             except OSError:  # the server died while the batch was written; it is stored
                 return
+    except BrokenPipeError:  # the server died before it was ready
+        return
     finally:
         engine.dispose()
-
-
-def _resolve(name: str) -> BatchWriter[Any, Any]:
-    module, _, attribute = name.partition(":")
-    function: BatchWriter[Any, Any] = getattr(importlib.import_module(module), attribute)
-    return function
 
 
 def _results(engine: Engine, write: BatchWriter[Any, Any], items: list[Any]) -> bytes:
@@ -201,9 +225,9 @@ def _results(engine: Engine, write: BatchWriter[Any, Any], items: list[Any]) -> 
         results = [problem] * len(items)
     try:
         return pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # an exception that cannot travel is told by its words
+    except Exception:  # an exception that cannot travel is told by its words (a 500)
         told = [
-            WriterUnavailable(f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else r
+            RuntimeError(f"{type(r).__name__}: {r}") if isinstance(r, BaseException) else r
             for r in results
         ]
         return pickle.dumps(told, protocol=pickle.HIGHEST_PROTOCOL)

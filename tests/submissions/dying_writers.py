@@ -17,10 +17,6 @@ def die_the_first_time(session: Session, items: Sequence[str]) -> Sequence[str]:
     return items
 
 
-def die_every_time(session: Session, items: Sequence[str]) -> Sequence[str]:
-    os._exit(1)
-
-
 class Unpicklable(Exception):
     def __init__(self, item: str) -> None:
         super().__init__(f"the lock in {item}")
