@@ -65,8 +65,8 @@ def writing(session: Session) -> Iterator[None]:
     A transaction the session has open for reading is ended first, so that the write lock
     is held for the writes only. On SQLite the transaction begins with ``BEGIN IMMEDIATE``
     under the database's write lock (``app.write_lock``, shared by every process on the
-    machine): a transaction that reads and then writes fails at
-    once ("database is locked") when another writer holds or took the lock in between,
+    machine): a transaction that reads and then writes fails at once ("database is
+    locked") when another writer holds or took the lock in between,
     whereas ``BEGIN IMMEDIATE`` waits for it (the busy timeout), and queueing on SQLite's
     busy handler starves some writers for seconds under load. Inside another ``writing``
     block of the same session the block joins that transaction.

@@ -163,20 +163,25 @@ def _write_batch(jobs: list[_Job]) -> None:
 
 def _write(first: _Job, items: list[object]) -> Sequence[object]:
     """The batch's results, committed (``first`` tells where and how)."""
-    elsewhere = _elsewhere.get(first.bind) if isinstance(first.bind, Engine) else None
+    if first.session is not None:  # the caller's, bound to a connection
+        with writing(first.session):
+            return first.write(first.session, items)
+    assert isinstance(first.bind, Engine)  # without a session of its own, an engine
+    elsewhere = _elsewhere.get(first.bind)
     if elsewhere is not None:
         results = elsewhere.write(first.write, items)
         if results is not None:
             return results
-    own = Session(first.bind) if first.session is None else None
-    session = own if own is not None else first.session
-    assert session is not None  # a connection comes with its session
-    try:
-        with writing(session):
-            return first.write(session, items)
-    finally:
-        if own is not None:
-            own.close()
+    return write_now(first.bind, first.write, items)
+
+
+def write_now(
+    engine: Engine, write: BatchWriter[Item, Result], items: Sequence[Item]
+) -> Sequence[Result | Exception]:
+    """``items`` written by ``write`` in one transaction of a session of its own, in this
+    thread (the group commit's, or the writer process's)."""
+    with Session(engine) as session, writing(session):
+        return write(session, items)
 
 
 def _answer(jobs: list[_Job], outcomes: Sequence[object]) -> None:

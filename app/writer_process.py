@@ -31,10 +31,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from app.db import create_db_engine, writing
-from app.group_commit import BatchWriter
+from app.db import create_db_engine
+from app.group_commit import BatchWriter, write_now
 from app.surveys.forms import SurveyFormDefinition
 
 _FormKey = tuple[str, int]
@@ -219,8 +218,7 @@ def _serve(
 
 def _results(engine: Engine, write: BatchWriter[Any, Any], items: list[Any]) -> bytes:
     try:
-        with Session(engine) as session, writing(session):
-            results: list[Any] = list(write(session, items))
+        results: list[Any] = list(write_now(engine, write, items))
     except Exception as problem:  # every item's answer, as in the server's own thread
         results = [problem] * len(items)
     try:
