@@ -87,7 +87,7 @@ def run_wrk(base: str, seconds: int, connections: int, phones: bool) -> tuple[fl
     ).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)  # the latency distribution's line
     print(f"    wrk: {rate:,.0f} requests/s, p99 {p99.group(1) if p99 else '?'}")
     return rate, int(errors.group(1)) if errors else 0
 
