@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
 from analytics.design import Weights
+from analytics.distributions import t_quantile, t_two_sided_p
 
 
 @dataclass(frozen=True)
@@ -138,14 +138,14 @@ def fit_drivers(
     df = n - used_cells - (design.shape[1] - 1)
     if df < 1:
         return None
-    t = float(stats.t.ppf(1 - (1 - level) / 2, df))
+    t = t_quantile(1 - (1 - level) / 2, df)
     drivers = []
     for position, name in enumerate(names, start=1):
         coefficient = float(beta[position])
         se = float(np.sqrt(max(covariance[position, position], 0.0)))
         # se = 0 (a predictor every respondent answered alike, or a separated model): no
         # test is possible, which is not the same as a conclusive one.
-        p_value = float(2 * stats.t.sf(abs(coefficient / se), df)) if se > 0 else None
+        p_value = t_two_sided_p(coefficient / se, df) if se > 0 else None
         drivers.append(
             Driver(
                 name=name,

@@ -19,10 +19,10 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 from scipy.special import expit, logit
 
 from analytics.design import Sample, Weights
+from analytics.distributions import beta_quantile, t_cdf, t_quantile
 
 Interval = Literal["logit", "beta", "wald"]
 INTERVALS: tuple[Interval, ...] = ("logit", "beta", "wald")
@@ -145,11 +145,11 @@ def _interval(
     alpha = 1 - level
     if variance <= 0 or p in (0.0, 1.0):
         hits = round(p * m)
-        low = 0.0 if hits == 0 else float(stats.beta.ppf(alpha / 2, hits, m - hits + 1))
-        high = 1.0 if hits == m else float(stats.beta.ppf(1 - alpha / 2, hits + 1, m - hits))
+        low = 0.0 if hits == 0 else beta_quantile(alpha / 2, hits, m - hits + 1)
+        high = 1.0 if hits == m else beta_quantile(1 - alpha / 2, hits + 1, m - hits)
         return low, high
     se = float(np.sqrt(variance))
-    t = float(stats.t.ppf(1 - alpha / 2, df))
+    t = t_quantile(1 - alpha / 2, df)
     if method == "wald":
         return p - t * se, p + t * se
     if method == "logit":
@@ -157,9 +157,9 @@ def _interval(
         centre = float(logit(p))
         return float(expit(centre - half)), float(expit(centre + half))
     n_star = p * (1 - p) / variance
-    n_star *= (stats.t.ppf(alpha / 2, rows - 1) / stats.t.ppf(alpha / 2, df)) ** 2
-    low = float(stats.beta.ppf(alpha / 2, n_star * p, n_star * (1 - p) + 1))
-    high = float(stats.beta.ppf(1 - alpha / 2, n_star * p + 1, n_star * (1 - p)))
+    n_star *= (t_quantile(alpha / 2, rows - 1) / t_quantile(alpha / 2, df)) ** 2
+    low = beta_quantile(alpha / 2, n_star * p, n_star * (1 - p) + 1)
+    high = beta_quantile(1 - alpha / 2, n_star * p + 1, n_star * (1 - p))
     return low, high
 
 
@@ -304,10 +304,8 @@ def estimate_from_pieces(
     p_value = None
     if target is not None:
         status = "met" if ci_low >= target else "not_met" if ci_high < target else "inconclusive"
-        if se > 0:
-            p_value = float(stats.t.cdf((p - target) / se, df))
-        else:
-            p_value = 1.0 if p >= target else 0.0
+        # With no sampling error, the rate either meets the target or it does not.
+        p_value = t_cdf((p - target) / se, df) if se > 0 else float(p >= target)
     return Estimate(
         n=n,
         not_answered=not_answered,

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+
+from analytics.distributions import normal_two_sided_p
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,6 @@ def linear_trend(
     spread = float(np.sum(weight * (x - centre) ** 2))
     slope = float(np.sum(weight * (x - centre) * y) / spread)
     slope_se = float(np.sqrt(1.0 / spread))
-    p_value = float(2 * stats.norm.sf(abs(slope / slope_se)))
+    p_value = normal_two_sided_p(slope / slope_se)
     direction = "flat" if p_value >= alpha else ("up" if slope > 0 else "down")
     return Trend(int(x.shape[0]), slope, slope_se, p_value, direction)

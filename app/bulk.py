@@ -14,7 +14,6 @@ from itertools import chain
 from operator import itemgetter
 from typing import Any
 
-import psycopg
 from sqlalchemy import Connection, Dialect, Table, TypeDecorator, insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
@@ -118,6 +117,8 @@ def bulk_insert(connection: Connection, table: Table, rows: Sequence[dict[str, A
 def _copy(
     connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> None:
+    import psycopg  # here, where PostgreSQL is in use: a tenth of a second on SQLite's commands
+
     driver = connection.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
