@@ -1,11 +1,13 @@
 """Citizens' submissions while ``sipas serve`` catches up at start-up: the demo's six
 months tallied and their reports made by the embedded schedule, while a steady stream of
-submissions (a busy city's peak, by default 20 a second) arrives from the first moment.
+submissions (a busy city's peak, by default 20 a second) arrives from the first moment,
+and an operator runs a writing command (``sipas apikey create``) every second.
 
     python -m bench.catch_up [--rate 20] [--after 5]
 
-Goal (issue 15): submissions' p99 during the catch-up ≤ 300 ms on SQLite: background work
-holds the write lock only in short transactions, so a citizen never waits behind it.
+Goals (issue 15): submissions' p99 during the catch-up ≤ 300 ms on SQLite, and the command
+answers at once (as fast as when the server is idle): background work holds the write lock
+only in short transactions, so neither a citizen nor an operator waits behind it.
 """
 
 import argparse
@@ -42,13 +44,12 @@ def demo_database(path: Path) -> str:
 
 
 async def steady_load(
-    base: str, rate: float, log: Path, after: float
+    base: str, rate: float, log: Path, after: float, began: float
 ) -> list[tuple[float, float, int]]:
     """Submit ``rate`` a second until the catch-up is over and ``after`` seconds more:
-    (seconds since the start, latency in ms, status) of each."""
+    (seconds since ``began``, latency in ms, status) of each."""
     started = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
     results: list[tuple[float, float, int]] = []
-    began = time.perf_counter()
     finished_at: float | None = None
 
     async def one(http: httpx.AsyncClient) -> None:
@@ -72,6 +73,36 @@ async def steady_load(
     return results
 
 
+async def operator_writes(
+    env: dict[str, str], began: float, until: asyncio.Event
+) -> list[tuple[float, float]]:
+    """``sipas apikey create`` once a second until ``until`` is set: (seconds since
+    ``began``, wall seconds) of each."""
+    command = [str(Path(sys.executable).parent / "sipas"), "apikey", "create", "--role", "analyst"]
+    runs: list[tuple[float, float]] = []
+    while not until.is_set():
+        sent = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+        )
+        if await process.wait() != 0:
+            sys.exit("sipas apikey create failed")
+        runs.append((sent - began, time.perf_counter() - sent))
+        await asyncio.sleep(1)
+    return runs
+
+
+async def measure(
+    base: str, env: dict[str, str], rate: float, log: Path, after: float
+) -> tuple[list[tuple[float, float, int]], list[tuple[float, float]]]:
+    began = time.perf_counter()
+    done = asyncio.Event()
+    operator = asyncio.create_task(operator_writes(env, began, done))
+    submissions = await steady_load(base, rate, log, after, began)
+    done.set()
+    return submissions, await operator
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=float, default=20.0, help="submissions a second")
@@ -86,7 +117,7 @@ def main() -> None:
     serve = [str(Path(sys.executable).parent / "sipas"), "serve", "--no-migrate",
              "--port", str(port)]  # fmt: skip
     with running_process(serve, env, port, "/healthz", log) as (base, _):
-        results = asyncio.run(steady_load(base, args.rate, log, args.after))
+        results, commands = asyncio.run(measure(base, env, args.rate, log, args.after))
     catch_up = results.pop()[0]
     during = sorted(latency for at, latency, _ in results if at <= catch_up)
     later = sorted(latency for at, latency, _ in results if at > catch_up)
@@ -102,6 +133,13 @@ def main() -> None:
     print(f"during it: {summary(during)} (goal p99 ≤ 300 ms)")
     print(f"after it: {summary(later)}")
     print(f"statuses: {statuses}")
+    for phase, walls in (
+        ("during it", [wall for at, wall in commands if at <= catch_up]),
+        ("after it", [wall for at, wall in commands if at > catch_up]),
+    ):
+        if walls:
+            print(f"`sipas apikey create` {phase}: {len(walls)} runs, median "
+                  f"{statistics.median(walls):.2f} s, max {max(walls):.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":
