@@ -36,7 +36,7 @@ from app.messaging.router import router as opt_out_router
 from app.observability import InternalErrorMiddleware, ObservabilityMiddleware, metrics_allowed
 from app.ratelimit import RateLimiter, RateLimitMiddleware
 from app.reports.router import router as reports_router
-from app.reports.service import report_counts, report_options
+from app.reports.service import report_counts
 from app.responses.router import router as responses_router
 from app.schedule import start_scheduler
 from app.security import SecurityHeadersMiddleware, docs_policy
@@ -100,11 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         write_elsewhere(app.state.engine, writer)
-        scheduler = (
-            start_scheduler(app.state.engine, app.state.catalog, settings, report_options(settings))
-            if settings.report_scheduler
-            else None
-        )
+        scheduler = start_scheduler(settings) if settings.report_scheduler else None
         alert_worker = (
             SendingWorker(app.state.engine, app.state.catalog, settings).start()
             if settings.alert_worker
