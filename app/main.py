@@ -38,7 +38,7 @@ from app.ratelimit import RateLimiter, RateLimitMiddleware
 from app.reports.router import router as reports_router
 from app.reports.service import report_counts
 from app.responses.router import router as responses_router
-from app.schedule import start_scheduler
+from app.schedule import Schedule
 from app.security import SecurityHeadersMiddleware, docs_policy
 from app.sending import SendingWorker
 from app.stats.router import router as stats_router
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         write_elsewhere(app.state.engine, writer)
-        scheduler = start_scheduler(settings) if settings.report_scheduler else None
+        scheduler = Schedule(settings).start() if settings.report_scheduler else None
         alert_worker = (
             SendingWorker(app.state.engine, app.state.catalog, settings).start()
             if settings.alert_worker
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if alert_worker is not None:
             alert_worker.shutdown()
         if scheduler is not None:
-            scheduler.shutdown(wait=False)  # type: ignore[attr-defined]
+            scheduler.shutdown()
         if writer is not None:
             write_elsewhere(app.state.engine, None)
             writer.close()

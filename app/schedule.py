@@ -6,9 +6,10 @@ run once at start-up, catching up what a stopped server missed. Where cron runs 
 commands instead, the settings turn the embedded schedule off (the writers then create a
 new month's partition with its first response).
 
-Each run is a spawned process of its own, one at a time. Tallying and reports are Python
-work for seconds on end: in the server's threads they took turns on the interpreter with
-the event loop that answers citizens, which then waited (submissions' p99 190–250 ms
+Each run is a spawned process of its own, one at a time, ended with the server (a run cut
+short is a rolled-back transaction, taken up again by the next). Tallying and reports are
+Python work for seconds on end: in the server's threads they took turns on the interpreter
+with the event loop that answers citizens, which then waited (submissions' p99 190–250 ms
 during a start-up catch-up). A process of its own works on another core, takes the
 database's write lock as every writer does, and gives its memory back when it ends.
 """
@@ -16,8 +17,10 @@ database's write lock as every writer does, and gives its memory back when it en
 import logging
 import logging.config
 import multiprocessing
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.process import BaseProcess
 
 from sqlalchemy import Engine
 
@@ -33,36 +36,64 @@ from app.surveys.forms import FormCatalog
 log = logging.getLogger("sipas.schedule")
 
 
-def start_scheduler(settings: Settings) -> object:
-    """A background scheduler running the hourly jobs; call ``shutdown``."""
-    from apscheduler.executors.pool import ProcessPoolExecutor
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.triggers.cron import CronTrigger
+class Schedule:
+    """The hourly jobs, each run in a spawned process; ``shutdown`` ends a run under way."""
 
-    zone = settings.zone
-    runs = ProcessPoolExecutor(
-        1,
-        pool_kwargs={
-            "mp_context": multiprocessing.get_context("spawn"),
-            "max_tasks_per_child": 1,
-            "initializer": _log_as_the_server,
-        },
-    )
-    scheduler = BackgroundScheduler(timezone=zone, executors={"default": runs})
-    hourly = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
-    for job, minute in ((run_reports, 0), (run_dossiers, 5), (run_partitions, 10)):
-        name = job.__name__.removeprefix("run_")
-        # Judged late or not by its process once started: the catch-up is never too late.
-        scheduler.add_job(job, args=(settings,), id=f"{name}-catch-up", misfire_grace_time=None)
-        scheduler.add_job(job, CronTrigger(minute=minute, timezone=zone), args=(settings,),
-                          id=f"{name}-hourly", **hourly)  # fmt: skip
-    scheduler.start()
-    log.info("scheduler started (%s)", zone.key)
-    return scheduler
+    def __init__(self, settings: Settings) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.cron import CronTrigger
+
+        self._zone = settings.zone
+        one_at_a_time = {"default": ThreadPoolExecutor(1)}
+        self._scheduler = BackgroundScheduler(timezone=self._zone, executors=one_at_a_time)
+        hourly = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+        for run, minute in ((run_reports, 0), (run_dossiers, 5), (run_partitions, 10)):
+            name = run.__name__.removeprefix("run_")
+            # Queued behind another run, the catch-up is never too late.
+            self._scheduler.add_job(self._apart, args=(run, settings), id=f"{name}-catch-up",
+                                    misfire_grace_time=None)  # fmt: skip
+            every_hour = CronTrigger(minute=minute, timezone=self._zone)
+            self._scheduler.add_job(self._apart, every_hour, args=(run, settings),
+                                    id=f"{name}-hourly", **hourly)  # fmt: skip
+        self._guard = threading.Lock()
+        self._running: BaseProcess | None = None
+        self._stopped = False
+
+    def start(self) -> "Schedule":
+        self._scheduler.start()
+        log.info("scheduler started (%s)", self._zone.key)
+        return self
+
+    def shutdown(self) -> None:
+        self._scheduler.shutdown(wait=False)
+        with self._guard:
+            self._stopped = True
+            running = self._running
+        if running is not None:
+            running.terminate()
+            running.join()
+
+    def _apart(self, run: Callable[[Settings], None], settings: Settings) -> None:
+        """``run`` in a spawned process, waited for."""
+        process = multiprocessing.get_context("spawn").Process(
+            target=_logged, args=(run, settings), name=f"sipas-{run.__name__}", daemon=True
+        )
+        with self._guard:
+            if self._stopped:
+                return
+            process.start()
+            self._running = process
+        process.join()
+        with self._guard:
+            self._running = None
+        if process.exitcode and not self._stopped:
+            log.error("%s ended with exit code %s", run.__name__, process.exitcode)
 
 
-def _log_as_the_server() -> None:
+def _logged(run: Callable[[Settings], None], settings: Settings) -> None:
     logging.config.dictConfig(log_config())
+    run(settings)
 
 
 @contextmanager

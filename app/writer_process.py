@@ -200,7 +200,7 @@ def _serve(
         while True:
             try:
                 message = pipe.recv_bytes()
-            except EOFError:
+            except (EOFError, ConnectionResetError):  # closed (with "ready" unread, a reset)
                 return
             name, items = _FormUnpickler(io.BytesIO(message), forms).load()
             if name not in writers:

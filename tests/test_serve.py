@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -47,15 +48,15 @@ def demo_env(scratch_database_url: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def serving(demo_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """``sipas serve`` on the demo, answering; its base URL and its log file."""
+@contextmanager
+def served(env: dict[str, str], log: Path) -> Iterator[tuple[str, "subprocess.Popen[bytes]"]]:
+    """``sipas serve`` answering, its output in ``log``; its base URL and process, stopped
+    (SIGTERM) at the end if it still runs."""
     port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as sink:
+    with log.open("a") as sink:
         server = subprocess.Popen(
             [SIPAS, "serve", "--no-migrate", "--port", str(port)],
-            env=demo_env,
+            env=env,
             stdout=sink,
             stderr=subprocess.STDOUT,
         )
@@ -70,10 +71,25 @@ def serving(demo_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Pat
                     pass
                 assert time.monotonic() < deadline, log.read_text()
                 time.sleep(0.05)
-            yield base, log
+            yield base, server
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+@pytest.fixture
+def serving(demo_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """``sipas serve`` on the demo, answering; its base URL and its log file."""
+    log = tmp_path / "serve.log"
+    with served(demo_env, log) as (base, _):
+        yield base, log
+
+
+def _wait_for(log: Path, line: str) -> None:
+    deadline = time.monotonic() + 120
+    while line not in log.read_text():
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.1)
 
 
 def _files(workdir: Path) -> dict[str, Path]:
@@ -132,10 +148,25 @@ def test_every_writing_command_succeeds_while_serve_does_its_start_up_work(
     revoked = sipas(demo_env, "apikey", "revoke", prefix)
     assert revoked.returncode == 0, revoked.stderr
     assert not start_up_done, "the commands came after the start-up work, not during it"
-    deadline = time.monotonic() + 120
-    while "scheduled run finished" not in log.read_text():
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
+    _wait_for(log, "scheduled run finished")
+    assert "Traceback" not in log.read_text()
+
+
+def test_a_stopped_server_ends_its_scheduled_run_and_the_next_start_takes_it_up(
+    demo_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The catch-up runs in a process of its own, which must not outlive the server."""
+    log = tmp_path / "serve.log"
+    with served(demo_env, log) as (_, server):
+        _wait_for(log, "tallied ")  # the catch-up's process is at work
+        server.terminate()
+        server.wait(timeout=30)
+    stopped = log.read_text()
+    time.sleep(3)
+    assert log.read_text() == stopped  # nothing more from an orphaned run
+    assert "scheduled run finished" not in stopped
+    with served(demo_env, log):
+        _wait_for(log, "scheduled run finished: 5 report(s) made")
     assert "Traceback" not in log.read_text()
 
 
