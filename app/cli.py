@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app import clock
 from app.accounts.service import create_account, list_accounts, reset_password, set_disabled
 from app.config import Settings, get_settings
-from app.db import create_db_engine
+from app.db import settings_engine
 from app.errors import AppError, Invalid
 from app.imports.csvfile import CsvSource, ImportRejected
 from app.keys.service import create_api_key, list_api_keys, revoke_api_key
@@ -35,24 +34,15 @@ CLI_ACTOR = "cli"
 
 
 @contextmanager
-def _engine(settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
-    with _engine(settings) as engine, Session(engine) as session:
+    with settings_engine(settings) as engine, Session(engine) as session:
         yield session
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from app.migrate import upgrade
 
-    with _engine(settings) as engine:
+    with settings_engine(settings) as engine:
         upgrade(engine)
     print("database is at the newest revision")
     return 0
@@ -328,7 +318,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     catalog = FormCatalog.from_directory()
     if args.action == "run-due":
-        with _engine(settings) as engine:
+        with settings_engine(settings) as engine:
             made = run_due(engine, catalog, settings.zone, options=report_options(settings))
         for one in made:
             print(f"report {one.month} version {one.version}: {one.status}")
@@ -350,7 +340,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     from app.alerts.delivery import run_alerts
 
     catalog = FormCatalog.from_directory()
-    with _engine(settings) as engine:
+    with settings_engine(settings) as engine:
         summary = run_alerts(engine, catalog, settings)
     print(
         f"{summary.planned} delivery(ies) planned, {summary.delivered} delivered, "
@@ -362,7 +352,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_invitations(args: argparse.Namespace, settings: Settings) -> int:
     from app.messaging.sender import send_due_messages
 
-    with _engine(settings) as engine:
+    with settings_engine(settings) as engine:
         summary = send_due_messages(engine, settings)
     print(
         f"{summary.sent} sent, {summary.retrying} to retry, {summary.dead} given up, "
@@ -377,7 +367,7 @@ def cmd_dossiers_pull(args: argparse.Namespace, settings: Settings) -> int:
     if settings.dossier_inbox is None and not settings.dossier_feed_url:
         print("sipas: no feed: set SIPAS_DOSSIER_INBOX or SIPAS_DOSSIER_FEED_URL",
               file=sys.stderr)  # fmt: skip
-    with _engine(settings) as engine:
+    with settings_engine(settings) as engine:
         pulled, draws = run_dossier_day(engine, settings)
     for one in pulled:
         if (result := one.result) is not None:
@@ -437,7 +427,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     FormCatalog.from_directory()
     _check_can_listen(args.host, args.port)
     if not args.no_migrate:
-        with _engine(settings) as engine:
+        with settings_engine(settings) as engine:
             upgrade(engine)
     uvicorn.run(
         "app.main:create_app",

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.config import Settings
 from app.write_lock import WriteLock
 
 # An execution option: the SQLite transaction takes the write lock when it begins.
@@ -88,6 +89,16 @@ def writing(session: Session) -> Iterator[None]:
             raise
         finally:
             del session.info[_WRITING]
+
+
+@contextmanager
+def settings_engine(settings: Settings) -> Iterator[Engine]:
+    """The engine of the settings' database, disposed when the block ends."""
+    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def engine_of(session: Session) -> Engine:

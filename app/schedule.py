@@ -18,14 +18,11 @@ import logging
 import logging.config
 import multiprocessing
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 
-from sqlalchemy import Engine
-
 from app.config import Settings
-from app.db import create_db_engine
+from app.db import settings_engine
 from app.dossiers.daily import run_dossier_day
 from app.observability import log_config
 from app.reports.schedule import run_due
@@ -96,25 +93,16 @@ def _logged(run: Callable[[Settings], None], settings: Settings) -> None:
     run(settings)
 
 
-@contextmanager
-def _database(settings: Settings) -> Iterator[Engine]:
-    engine = create_db_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 def run_reports(settings: Settings) -> None:
-    with _database(settings) as engine:
+    with settings_engine(settings) as engine:
         run_due(engine, FormCatalog.from_directory(), settings.zone, None, report_options(settings))
 
 
 def run_dossiers(settings: Settings) -> None:
-    with _database(settings) as engine:
+    with settings_engine(settings) as engine:
         run_dossier_day(engine, settings)
 
 
 def run_partitions(settings: Settings) -> None:
-    with _database(settings) as engine:
+    with settings_engine(settings) as engine:
         prepare_partitions(engine, settings.zone)
