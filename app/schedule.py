@@ -73,12 +73,12 @@ class Schedule:
 
     def _apart(self, run: Callable[[Settings], None], settings: Settings) -> None:
         """``run`` in a spawned process, waited for."""
-        process = multiprocessing.get_context("spawn").Process(
-            target=_logged, args=(run, settings), name=f"sipas-{run.__name__}"
-        )  # not daemonic: a run may use processes of its own (an import's checkers)
         with self._guard:
             if self._stopped:
                 return
+            process = multiprocessing.get_context("spawn").Process(
+                target=_logged, args=(run, settings), name=f"sipas-{run.__name__}"
+            )  # not daemonic: a run may use processes of its own (an import's checkers)
             process.start()
             self._running = process
         process.join()

@@ -29,7 +29,7 @@ from app.db import create_db_engine
 from app.seeding.demo import seed_demo
 from app.surveys.forms import FormCatalog
 from app.write_lock import WriteLock
-from bench.common import OUT, free_port, running_process, seeded_sqlite, sipas_env
+from bench.common import OUT, SIPAS, free_port, running_process, seeded_sqlite, sipas_env
 from bench.page import add_counter
 from bench.submissions import body
 
@@ -77,11 +77,11 @@ async def steady_load(
 
 
 async def operator_writes(
-    env: dict[str, str], began: float, until: asyncio.Event
+    env: dict[str, str], began: float, until: threading.Event
 ) -> list[tuple[float, float]]:
     """``sipas apikey create`` once a second until ``until`` is set: (seconds since
     ``began``, wall seconds) of each."""
-    command = [str(Path(sys.executable).parent / "sipas"), "apikey", "create", "--role", "analyst"]
+    command = [SIPAS, "apikey", "create", "--role", "analyst"]
     runs: list[tuple[float, float]] = []
     while not until.is_set():
         sent = time.perf_counter()
@@ -113,13 +113,11 @@ async def measure(
 ) -> tuple[list[tuple[float, float, int]], list[tuple[float, float]], list[tuple[float, float]]]:
     """The submissions, the operator's commands and the lock probe's waits."""
     began = time.perf_counter()
-    done = asyncio.Event()
-    probe_done = threading.Event()
+    done = threading.Event()  # read by the probe's thread and the operator's task alike
     operator = asyncio.create_task(operator_writes(env, began, done))
-    probe = asyncio.create_task(asyncio.to_thread(probe_lock, database, began, probe_done))
+    probe = asyncio.create_task(asyncio.to_thread(probe_lock, database, began, done))
     submissions = await steady_load(base, rate, log, after, began)
     done.set()
-    probe_done.set()
     return submissions, await operator, await probe
 
 
@@ -135,7 +133,7 @@ def main() -> None:
     env["SIPAS_REPORT_SCHEDULER"] = "true"
     log = OUT / "catch-up.log"
     port = free_port()
-    serve = [str(Path(sys.executable).parent / "sipas"), "serve", "--no-migrate",
+    serve = [SIPAS, "serve", "--no-migrate",
              "--port", str(port)]  # fmt: skip
     with running_process(serve, env, port, "/healthz", log) as (base, _):
         results, commands, waits = asyncio.run(

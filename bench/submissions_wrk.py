@@ -34,6 +34,7 @@ from app.db import create_db_engine
 from app.models import Response
 from bench.common import (
     OUT,
+    SIPAS,
     cpu_seconds,
     free_port,
     running_process,
@@ -115,7 +116,7 @@ def main() -> None:
     env = sipas_env(url, OUT)
     bare_port, port = free_port(), free_port()
     bare = [sys.executable, "-m", "uvicorn", "bench.bare_endpoint:app", "--port", str(bare_port)]
-    serve = [str(Path(sys.executable).parent / "sipas"), "serve", "--no-migrate",
+    serve = [SIPAS, "serve", "--no-migrate",
              "--port", str(port)]  # fmt: skip
     # Both servers up at once and measured in turns: this machine's speed drifts by a
     # third from minute to minute, which one run each would take for a difference.
